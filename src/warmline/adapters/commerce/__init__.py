@@ -1,0 +1,1 @@
+"""Commerce record adapters (the full record comes with the record issue)."""

@@ -1,0 +1,1 @@
+"""Signal providers: the lexicon (VADER) and, optionally, the embedded sentence model."""

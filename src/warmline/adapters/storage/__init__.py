@@ -1,0 +1,1 @@
+"""Storage adapters: SQLAlchemy Core on SQLite or PostgreSQL, and an in-memory twin."""

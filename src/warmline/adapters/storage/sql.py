@@ -1,0 +1,229 @@
+"""The storage ports on SQLAlchemy Core, for SQLite (single node) and PostgreSQL.
+
+Concurrency is optimistic: `conversations.version` counts stored events and every append
+moves it with `UPDATE ... WHERE version = :expected`. On PostgreSQL (READ COMMITTED) a
+racing writer blocks on the row lock, then matches 0 rows and gets ConcurrencyError. On
+SQLite every unit of work starts with BEGIN IMMEDIATE, so writers queue on the database
+lock (up to busy_timeout) instead of failing on a read-to-write lock upgrade; a writer
+then only conflicts when its expected_version was read outside its own unit of work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event, insert, select, update
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from warmline.adapters.storage.schema import conversations, inbound_messages
+from warmline.adapters.storage.schema import events as event_log
+from warmline.domain.events import ConversationStarted, Event, from_record, to_record
+from warmline.ports import ConcurrencyError, InboundKey
+
+SQLITE_BUSY_TIMEOUT_MS = 5000
+# PostgreSQL serialization failure / deadlock: the other writer won, so retrying is right.
+_RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
+
+
+def make_engine(url: str) -> Engine:
+    """An engine whose transactions behave the same way for every unit of work."""
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        engine = create_engine(parsed, connect_args={"check_same_thread": False})
+        event.listen(engine, "connect", _sqlite_on_connect)
+        event.listen(engine, "begin", _sqlite_on_begin)
+        return engine
+    if backend == "postgresql" and parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")  # psycopg 3, not psycopg2
+    return create_engine(parsed, pool_pre_ping=True)
+
+
+def _sqlite_on_connect(dbapi_connection: Any, connection_record: Any) -> None:
+    # Take BEGIN away from the sqlite3 driver (it skips it for SELECT and DDL);
+    # `_sqlite_on_begin` emits our own, per SQLAlchemy's pysqlite transaction recipe.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
+        cursor.execute("PRAGMA foreign_keys=ON")
+    finally:
+        cursor.close()
+
+
+def _sqlite_on_begin(conn: Connection) -> None:
+    # IMMEDIATE takes the write lock up front: a deferred transaction that read first
+    # would get SQLITE_BUSY on its first write without the busy handler waiting.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _utc(moment: datetime) -> datetime:
+    """Aware UTC for storage; naive datetimes are ambiguous, so they are refused."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"naive datetime {moment!r}: events need timezone-aware times")
+    return moment.astimezone(UTC)
+
+
+def _from_db(moment: datetime) -> datetime:
+    # SQLite keeps no offset; we only ever store UTC, so a naive value read back is UTC.
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _is_retryable(exc: DBAPIError) -> bool:
+    return getattr(exc.orig, "sqlstate", None) in _RETRYABLE_SQLSTATES
+
+
+@contextmanager
+def _conflicts_as_concurrency_error(conn: Connection, what: str) -> Iterator[None]:
+    """Run in a savepoint so a lost race leaves the transaction usable and unchanged."""
+    try:
+        with conn.begin_nested():
+            yield
+    except IntegrityError as exc:
+        raise ConcurrencyError(what) from exc
+    except DBAPIError as exc:
+        if _is_retryable(exc):
+            raise ConcurrencyError(what) from exc
+        raise
+
+
+class SqlConversationRepository:
+    """ConversationRepository over one connection; the caller owns the transaction."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._conn = connection
+
+    def load(self, conversation_id: str) -> list[Event]:
+        rows = self._conn.execute(
+            select(event_log.c.type, event_log.c.occurred_at, event_log.c.payload)
+            .where(event_log.c.conversation_id == conversation_id)
+            .order_by(event_log.c.seq)
+        )
+        return [from_record(row.type, conversation_id, _from_db(row.occurred_at),
+                            dict(row.payload)) for row in rows]
+
+    def append(self, conversation_id: str, events: Sequence[Event],
+               expected_version: int) -> None:
+        if any(e.conversation_id != conversation_id for e in events):
+            raise ValueError(f"events for another conversation than {conversation_id!r}")
+        if not events:
+            if self._version(conversation_id) != expected_version:
+                raise ConcurrencyError(conversation_id)
+            return
+        now = datetime.now(UTC)
+        rows: list[dict[str, Any]] = []
+        for seq, e in enumerate(events, start=expected_version + 1):
+            type_name, payload = to_record(e)
+            rows.append({"conversation_id": conversation_id, "seq": seq, "type": type_name,
+                         "payload": payload, "occurred_at": _utc(e.occurred_at),
+                         "recorded_at": now})
+        new_version = expected_version + len(events)
+        with _conflicts_as_concurrency_error(self._conn, conversation_id):
+            moved = self._conn.execute(
+                update(conversations)
+                .where(conversations.c.id == conversation_id,
+                       conversations.c.version == expected_version)
+                .values(version=new_version, updated_at=now)
+            ).rowcount
+            if moved == 0:
+                if expected_version != 0:
+                    raise ConcurrencyError(conversation_id)
+                self._insert_conversation(conversation_id, events, new_version, now)
+            self._conn.execute(insert(event_log), rows)
+
+    def _insert_conversation(self, conversation_id: str, events: Sequence[Event],
+                             version: int, now: datetime) -> None:
+        # A primary-key clash here means another writer created it first.
+        started = next((e for e in events if isinstance(e, ConversationStarted)), None)
+        self._conn.execute(insert(conversations).values(
+            id=conversation_id,
+            channel=started.channel if started else "api",
+            customer_ref=started.customer_ref if started else None,
+            version=version, created_at=now, updated_at=now))
+
+    def _version(self, conversation_id: str) -> int:
+        found = self._conn.scalar(select(conversations.c.version)
+                                  .where(conversations.c.id == conversation_id))
+        return int(found or 0)
+
+    def inbound(self, channel: str, message_id: str) -> InboundKey | None:
+        row = self._conn.execute(
+            select(inbound_messages.c.conversation_id, inbound_messages.c.turn)
+            .where(inbound_messages.c.channel == channel,
+                   inbound_messages.c.message_id == message_id)
+        ).first()
+        return None if row is None else InboundKey(row.conversation_id, row.turn)
+
+    def remember_inbound(self, channel: str, message_id: str, key: InboundKey) -> None:
+        """Idempotent for the same key; a clash with a different key is a lost race.
+
+        The (channel, message_id) primary key is what makes handling exactly-once: two
+        writers racing on one inbound message cannot both commit, and the loser's
+        ConcurrencyError makes the bus retry and then find the duplicate.
+        """
+        if self.inbound(channel, message_id) == key:
+            return
+        with _conflicts_as_concurrency_error(self._conn, f"{channel}:{message_id}"):
+            self._conn.execute(insert(inbound_messages).values(
+                channel=channel, message_id=message_id,
+                conversation_id=key.conversation_id, turn=key.turn))
+
+    def list_ids(self, limit: int = 100, offset: int = 0) -> list[str]:
+        """Most recently updated first, so the agent inbox shows live conversations."""
+        return list(self._conn.scalars(
+            select(conversations.c.id)
+            .order_by(conversations.c.updated_at.desc(), conversations.c.id)
+            .limit(limit).offset(offset)))
+
+
+class SqlUnitOfWork:
+    """One connection and one database transaction per `with` block."""
+
+    conversations: SqlConversationRepository
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._conn: Connection | None = None
+
+    def __enter__(self) -> SqlUnitOfWork:
+        if self._conn is not None:
+            raise RuntimeError("unit of work is already open")
+        self._conn = self.engine.connect()
+        try:
+            self._conn.begin()  # eager, so SQLite takes its write lock here
+        except BaseException:
+            self._conn.close()
+            self._conn = None
+            raise
+        self.conversations = SqlConversationRepository(self._conn)
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            try:
+                conn.rollback()  # no-op when committed and nothing ran since
+            finally:
+                conn.close()
+
+    def commit(self) -> None:
+        """Publish; later work in this block starts a new transaction (autobegin)."""
+        self._open().commit()
+
+    def rollback(self) -> None:
+        self._open().rollback()
+
+    def _open(self) -> Connection:
+        if self._conn is None:
+            raise RuntimeError("unit of work is not open")
+        return self._conn
+
+
+__all__ = ["SqlConversationRepository", "SqlUnitOfWork", "make_engine"]

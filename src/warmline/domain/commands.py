@@ -1,0 +1,47 @@
+"""Commands: what a caller asks Warmline to do (imperative; handlers turn them into events)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class Command:
+    conversation_id: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReceiveCustomerMessage(Command):
+    message_id: str
+    text: str
+    channel: str = "api"
+    customer_ref: str | None = None
+    sent_at: datetime | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordAgentReply(Command):
+    text: str
+    message_id: str | None = None
+    confidence: float | None = None
+    intent: str | None = None
+    actions: tuple[str, ...] = ()
+    start_if_missing: bool = False  # an agent greeting may open a conversation
+
+
+@dataclass(frozen=True, kw_only=True)
+class RequestHandoff(Command):
+    """The one-tap route: a button, a keyword or an API call."""
+
+    source: str = "api"
+    text: str = "Talk to a person"
+    message_id: str | None = None
+    channel: str = "api"
+    customer_ref: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class HandBackToBot(Command):
+    by: str
+    reason: str = ""

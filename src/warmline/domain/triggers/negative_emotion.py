@@ -1,0 +1,113 @@
+"""`negative_emotion`: strong anger, frustration or distress, with an intensity in 0..1.
+
+Intensity = the negative part of the sentiment signal (VADER by default) plus cues
+that lexicons miss in support chats: repetition ("third time", "still"), explicit
+frustration and insults, distress, profanity, shouting in capitals and repeated
+punctuation. Word cues are dropped when negated ("not angry", "no worries") and
+halved when hedged ("a bit disappointed"). Profanity, capitals and "!!!" are
+amplifiers: they count only when the message is not plainly positive, so "THANK YOU
+SO MUCH!!!" or "damn, that was quick" stays quiet.
+"""
+
+from __future__ import annotations
+
+import re
+
+from warmline.domain.hits import Evidence, TriggerHit
+from warmline.domain.text import correct_typos, hedged, negated, original_span
+from warmline.domain.triggers.base import TurnContext
+
+KIND = "negative_emotion"
+
+CUES: list[tuple[str, float, re.Pattern[str]]] = [
+    ("repetition", 0.45, re.compile(
+        r"\b(?:(?:second|2nd|third|3rd|fourth|4th|fifth|5th|\d+(?:st|nd|rd|th))\s+time|"
+        r"(?:two|three|four|five|several|many|multiple|\d+)\s+times|"
+        r"again and again|over and over|keeps? (?:happening|breaking|failing|crashing)|"
+        r"still (?:not|no|hasn't|haven't|isn't|doesn't|nothing|waiting|broken)|"
+        r"yet again|(?:weeks?|months?|days?) (?:now|later|and still))\b")),
+    ("frustration", 0.5, re.compile(
+        r"\b(?:unacceptable|ridiculous|outrageous|disgusting|disgusted|disgraceful|pathetic|"
+        r"useless|worst(?! case)|terrible|horrible|horrendous|awful|appalling|furious|livid|angry|"
+        r"fed up|sick (?:and tired )?of|had enough|a joke|scam\w*|rip-?off|incompetent|"
+        r"frustrat\w*|infuriat\w*|annoy\w*|fuming|shocking|insane|nightmare|"
+        r"never again|disappointed|disappointing|disappointment|upset|hate(?! to (?:bother|ask|say|be))|lied|liars?|"
+        r"stupid|dumb|idiot\w*|moron\w*|clowns?|garbage|trash|rubbish|shambles|"
+        r"sucks?|pissed(?: off)?|waste of (?:time|money)|how dare|unbelievable|"
+        r"what the (?:hell|heck|fuck)|are you (?:kidding|serious|joking)|"
+        r"(?:not|isn't|is not|not even) (?:acceptable|ok|okay|good enough|fair|funny))\b")),
+    ("distress", 0.5, re.compile(
+        r"\b(?:desperate|panick\w*|stressed|devastated|in tears|crying|heartbroken|"
+        r"can't afford|emergency|worried sick|begging|please please|"
+        r"(?:really|so|very) (?:worried|anxious|scared))\b")),
+    ("urgency", 0.25, re.compile(r"\b(?:urgent(?:ly)?|asap|please help|help me please)\b")),
+]
+PROFANITY = re.compile(
+    r"\b(?:fuck\w*|f\*+k\w*|shit\w*|sh\*t|bullshit|crap\w*|damn\w*|goddam\w*|bloody|wtf|"
+    r"ffs|piss\w*|bastards?|arse\w*|ass(?:hole)?s?|bitch\w*|screw(?:ed)? you)\b")
+SHOUT = re.compile(r"\b[A-Z]{3,}(?:\W+[A-Z]{2,}){1,}\b")
+PUNCT = re.compile(r"[!?]*(?:!!|\?!|!\?|\?\?)[!?]*")
+NEUTRAL_CAPS = frozenset({"ASAP", "USA", "UK", "EU", "FAQ", "ID", "PIN", "SMS", "OK", "USB",
+                          "TV", "PDF", "URL", "CEO", "DHL", "UPS", "GPS", "PS", "XL", "XXL",
+                          "XS", "EUR", "USD", "GBP", "IBAN", "VAT", "DPD", "FYI", "IT"})
+VOCABULARY = ("unacceptable ridiculous outrageous disgusting disgraceful pathetic useless "
+              "terrible horrible awful appalling furious frustrated frustrating annoying "
+              "annoyed incompetent disappointed disappointing nightmare desperate "
+              "devastated emergency unbelievable").split()
+POSITIVE = 0.3  # sentiment at or above which the message reads as plainly positive
+
+
+def intensity(text: str, sentiment: float) -> tuple[float, list[Evidence], int]:
+    """Intensity in 0..1 and the evidence behind it (turn index filled by the caller)."""
+    fixed, origin = correct_typos(text, VOCABULARY)
+    evidence: list[Evidence] = []
+    score = max(0.0, -sentiment)
+
+    def add(weight: float, start: int, end: int, note: str) -> None:
+        nonlocal score
+        score += weight
+        s, e = original_span(origin, start, end)
+        evidence.append(Evidence.span(0, text, s, e, note=note))
+
+    for name, weight, pattern in CUES:
+        for m in pattern.finditer(fixed):
+            if negated(fixed, m.start(), window=2):
+                continue
+            add(weight / 2 if hedged(fixed, m.start()) else weight, m.start(), m.end(), name)
+            break
+    if sentiment < POSITIVE:
+        profanity = PROFANITY.search(fixed)
+        if profanity:
+            add(0.45, profanity.start(), profanity.end(), "profanity")
+        letters = [c for c in text if c.isalpha()]
+        upper = sum(c.isupper() for c in letters)
+        shout = SHOUT.search(text)
+        if len(letters) >= 8 and upper / len(letters) >= 0.7 and len(text.split()) >= 2:
+            add(0.45, 0, len(text.rstrip()), "shouting")
+        elif shout and not set(re.findall(r"[A-Z]+", shout.group())) <= NEUTRAL_CAPS:
+            add(0.25, shout.start(), shout.end(), "shouting")
+        punct = PUNCT.search(text)
+        if punct:
+            add(0.25 if len(punct.group()) >= 3 else 0.15, punct.start(), punct.end(),
+                "repeated punctuation")
+    return min(1.0, score), evidence, len(evidence)
+
+
+def detect(ctx: TurnContext) -> list[TriggerHit]:
+    if not ctx.is_customer:
+        return []
+    rule = ctx.policy.triggers.negative_emotion
+    sentiment = ctx.signals.sentiment(ctx.turn.text)
+    level, cues, _ = intensity(ctx.turn.text, sentiment)
+    model = ctx.signals.label_scores(ctx.turn.text).get(KIND)
+    if model is not None:
+        level = max(level, model)
+    if level < rule.intensity_at_least:
+        return []
+    idx = ctx.turn.index
+    evidence = [Evidence(turn=idx, quote=ctx.turn.text, figure=round(sentiment, 3),
+                         unit="sentiment", note="compound sentiment")]
+    evidence += [Evidence(turn=idx, quote=e.quote, start=e.start, end=e.end, note=e.note)
+                 for e in cues]
+    reason = "strong negative emotion" + (f" ({', '.join(e.note for e in cues)})" if cues else "")
+    return [TriggerHit(KIND, idx, reason, tuple(evidence), round(level, 3))]

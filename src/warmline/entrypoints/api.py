@@ -1,0 +1,169 @@
+"""The HTTP API: post customer messages and agent replies, request a handoff, read a
+conversation. Rejected requests answer 4xx naming the field and store nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, HTTPException, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from warmline import __version__
+from warmline.bootstrap import Warmline, bootstrap
+from warmline.domain import commands as cmd
+from warmline.domain.errors import ConversationClosed, ConversationNotFound
+from warmline.entrypoints import schemas as s
+from warmline.service.handlers import Outcome
+from warmline.service.queries import conversation_view
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {"model": s.ErrorOut}, 409: {"model": s.ErrorOut}, 413: {"model": s.ErrorOut},
+    415: {"model": s.ErrorOut}, 422: {"model": s.ErrorOut},
+}
+
+
+class BodyLimit:
+    """Refuse bodies over `limit` bytes (413) and non-JSON POSTs (415) before routing."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in ("POST", "PUT", "PATCH"):
+            return await self.app(scope, receive, send)
+        headers = dict(scope["headers"])
+        ctype = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
+        if ctype != b"application/json":
+            return await _error(send, 415, "unsupported_media_type",
+                                "send the body as application/json")
+        declared = headers.get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.limit:
+            return await _error(send, 413, "too_large", f"body over {self.limit} bytes")
+        body, more = b"", True
+        while more:
+            message = await receive()
+            body += message.get("body", b"")
+            more = message.get("more_body", False)
+            if len(body) > self.limit:
+                return await _error(send, 413, "too_large", f"body over {self.limit} bytes")
+
+        async def replay() -> Message:
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)
+
+
+async def _error(send: Send, status: int, error: str, message: str) -> None:
+    response = JSONResponse({"error": error, "message": message, "fields": []}, status)
+    await response({"type": "http"}, _no_receive, send)
+
+
+async def _no_receive() -> Message:  # pragma: no cover - never called for a plain response
+    return {"type": "http.disconnect"}
+
+
+def _outcome(o: Outcome, response: Response) -> dict[str, Any]:
+    response.status_code = 200 if o.duplicate else 201
+    return {"conversation_id": o.conversation_id, "turn": o.turn, "duplicate": o.duplicate,
+            "decision": o.decision}
+
+
+def create_app(warmline: Warmline | None = None) -> FastAPI:
+    wl = warmline or bootstrap()
+    max_chars = wl.config.max_message_chars
+    app = FastAPI(title="Warmline", version=__version__,
+                  description="Clean AI-to-human escalation for commerce support.")
+    app.add_middleware(BodyLimit, limit=wl.config.max_body_bytes)
+    app.state.warmline = wl
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        fields = [{"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]}
+                  for e in exc.errors()]
+        names = ", ".join(f["field"] for f in fields)
+        return JSONResponse({"error": "invalid_request", "message": f"invalid: {names}",
+                             "fields": fields}, 422)
+
+    @app.exception_handler(ConversationNotFound)
+    async def not_found(_: Request, exc: ConversationNotFound) -> JSONResponse:
+        return JSONResponse({"error": "not_found", "message": str(exc), "fields": []}, 404)
+
+    @app.exception_handler(ConversationClosed)
+    async def conflict(_: Request, exc: ConversationClosed) -> JSONResponse:
+        return JSONResponse({"error": "conflict", "message": str(exc), "fields": []}, 409)
+
+    def check_text(text: str) -> None:
+        if len(text) > max_chars:
+            raise RequestValidationError([{"loc": ("body", "text"), "type": "too_long",
+                                           "msg": f"at most {max_chars} characters"}])
+
+    @app.get("/healthz", tags=["ops"])
+    def health() -> dict[str, str]:
+        try:
+            with wl.uow() as uow:
+                uow.conversations.list_ids(limit=1)
+        except SQLAlchemyError as exc:
+            raise HTTPException(503, f"database unavailable: {type(exc).__name__}") from exc
+        return {"status": "ok", "version": __version__, "policy_version": wl.policy.version}
+
+    @app.post("/v1/conversations/{conversation_id}/messages", status_code=201,
+              response_model=s.OutcomeOut, responses=ERRORS, tags=["conversations"],
+              summary="Post a customer message; returns the decision after it")
+    def post_message(conversation_id: s.ConversationId, body: s.CustomerMessageIn,
+                     response: Response) -> dict[str, Any]:
+        check_text(body.text)
+        return _outcome(wl.bus.handle(cmd.ReceiveCustomerMessage(
+            conversation_id=conversation_id, message_id=body.message_id, text=body.text,
+            channel=body.channel, customer_ref=body.customer_ref, sent_at=body.sent_at)),
+            response)
+
+    @app.post("/v1/conversations/{conversation_id}/agent-replies", status_code=201,
+              response_model=s.OutcomeOut, responses=ERRORS, tags=["conversations"],
+              summary="Post the AI agent's reply, with its confidence, intent and actions")
+    def post_agent_reply(conversation_id: s.ConversationId, body: s.AgentReplyIn,
+                         response: Response) -> dict[str, Any]:
+        check_text(body.text)
+        return _outcome(wl.bus.handle(cmd.RecordAgentReply(
+            conversation_id=conversation_id, text=body.text, message_id=body.message_id,
+            confidence=body.confidence, intent=body.intent, actions=tuple(body.actions))),
+            response)
+
+    @app.post("/v1/conversations/{conversation_id}/handoff-requests", status_code=201,
+              response_model=s.OutcomeOut, responses=ERRORS, tags=["conversations"],
+              summary="The one-tap route to a human (button, keyword or API call)")
+    def post_handoff(conversation_id: s.ConversationId, body: s.HandoffRequestIn,
+                     response: Response) -> dict[str, Any]:
+        return _outcome(wl.bus.handle(cmd.RequestHandoff(
+            conversation_id=conversation_id, source=body.source, text=body.text,
+            message_id=body.message_id, channel=body.channel,
+            customer_ref=body.customer_ref)), response)
+
+    @app.post("/v1/conversations/{conversation_id}/hand-back", status_code=200,
+              responses=ERRORS, tags=["conversations"],
+              summary="Return the thread to the bot; triggers may fire again afterwards")
+    def post_hand_back(conversation_id: s.ConversationId, body: s.HandBackIn) -> dict[str, Any]:
+        wl.bus.handle(cmd.HandBackToBot(conversation_id=conversation_id, by=body.by,
+                                        reason=body.reason))
+        return {"conversation_id": conversation_id, "mode": "bot"}
+
+    @app.get("/v1/conversations/{conversation_id}", response_model=s.ConversationOut,
+             responses=ERRORS, tags=["conversations"],
+             summary="A conversation: its events, derived state and latest decision")
+    def get_conversation(conversation_id: s.ConversationId) -> dict[str, Any]:
+        view = conversation_view(wl.uow(), conversation_id)
+        if view is None:
+            raise ConversationNotFound(f"conversation {conversation_id!r} does not exist")
+        return view
+
+    @app.get("/v1/conversations", tags=["conversations"], summary="Conversation ids, newest first")
+    def list_conversations(limit: int = 50, offset: int = 0) -> dict[str, Any]:
+        if not 1 <= limit <= 500 or offset < 0:
+            raise RequestValidationError([{"loc": ("query", "limit"), "type": "range",
+                                           "msg": "limit 1..500, offset ≥ 0"}])
+        with wl.uow() as uow:
+            return {"ids": uow.conversations.list_ids(limit=limit, offset=offset)}
+
+    return app

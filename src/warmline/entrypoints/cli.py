@@ -1,0 +1,158 @@
+"""The `warmline` command line (Typer + Rich)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from warmline.domain.errors import PolicyError
+
+app = typer.Typer(help="Warmline: clean AI-to-human escalation for commerce support.",
+                  no_args_is_help=True, add_completion=False)
+policy_app = typer.Typer(help="Check and document escalation policies.", no_args_is_help=True)
+db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
+app.add_typer(policy_app, name="policy")
+app.add_typer(db_app, name="db")
+out = Console()
+err = Console(stderr=True)
+
+
+def _fail(message: str, code: int = 2) -> None:
+    err.print(f"[bold red]error:[/] {message}")
+    raise typer.Exit(code)
+
+
+@app.command()
+def serve(host: Annotated[str | None, typer.Option(help="listen address")] = None,
+          port: Annotated[int | None, typer.Option(help="listen port")] = None,
+          workers: Annotated[int, typer.Option(help="worker processes")] = 1) -> None:
+    """Serve the HTTP API (settings from WARMLINE_* environment variables)."""
+    import uvicorn
+
+    from warmline.config import Config
+
+    config = Config.from_env()
+    host, port = host or config.host, port or config.port
+    err.print(f"Warmline on http://{host}:{port}  (API docs: http://{host}:{port}/docs; "
+              f"database {config.database_url})")
+    uvicorn.run("warmline.entrypoints.api:create_app", factory=True, host=host, port=port,
+                workers=workers, log_level="info")
+
+
+@app.command()
+def decide(record: Annotated[Path | None, typer.Option(help="JSON commerce record")] = None,
+           policy: Annotated[Path | None, typer.Option(help="YAML policy")] = None,
+           customer_ref: Annotated[str | None, typer.Option(help="customer in the record")]
+           = None) -> None:
+    """Judge one conversation read from stdin ({"turns": [...]}) and print the decision."""
+    from warmline.entrypoints.oneshot import decide_case
+
+    try:
+        case = json.loads(sys.stdin.read())
+    except json.JSONDecodeError as exc:
+        _fail(f"stdin: not valid JSON ({exc})")
+    try:
+        result = decide_case(case, record=record, policy=policy, customer_ref=customer_ref)
+    except (ValueError, PolicyError) as exc:
+        _fail(str(exc))
+    sys.stdout.write(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+
+
+@policy_app.command("check")
+def policy_check(file: Path) -> None:
+    """Validate a policy file; errors name the offending key."""
+    from warmline.adapters.policy_file import load_policy
+
+    if not file.is_file():
+        _fail(f"{file}: no such file")
+    try:
+        p = load_policy(file)
+    except PolicyError as exc:
+        _fail(f"{file}: {exc}")
+    out.print(f"[green]ok[/] {file}: policy {p.name!r} version {p.version}")
+
+
+def settings_table() -> str:
+    """The settings as a Markdown table (docs/configuration.md embeds it verbatim)."""
+    from warmline.config import SETTINGS
+
+    rows = ["| variable | default | meaning |", "| --- | --- | --- |"]
+    rows += [f"| `WARMLINE_{s.name.upper()}` | {f'`{s.default}`' if s.default else '(empty)'} "
+             f"| {s.help} |" for s in SETTINGS]
+    return "\n".join(rows)
+
+
+def policy_table() -> str:
+    """Every policy key as a Markdown table (docs/policy.md embeds it verbatim)."""
+    from warmline.domain.policy import reference
+
+    rows = ["| key | default | meaning |", "| --- | --- | --- |"]
+    rows += [f"| `{key}` | `{json.dumps(default)}` | {help_} |"
+             for key, default, help_ in reference()]
+    return "\n".join(rows)
+
+
+@app.command()
+def settings() -> None:
+    """Print every setting (environment variable, default, meaning) as Markdown."""
+    sys.stdout.write(settings_table() + "\n")
+
+
+@policy_app.command("reference")
+def policy_reference() -> None:
+    """Print every policy setting with its default and help line (Markdown)."""
+    sys.stdout.write(policy_table() + "\n")
+
+
+@db_app.command("upgrade")
+def db_upgrade(url: Annotated[str | None, typer.Option(help="database URL")] = None) -> None:
+    """Create or migrate the database to the latest schema."""
+    from warmline.adapters.storage.migrate import current, upgrade
+    from warmline.config import Config
+
+    url = url or Config.from_env().database_url
+    upgrade(url)
+    out.print(f"[green]database at revision {current(url)}[/] ({url})")
+
+
+@app.command()
+def demo(url: Annotated[str, typer.Option(help="running Warmline API")] = "",
+         scenarios: Annotated[Path, typer.Option(help="scenario folder")] = Path("scenarios"),
+         ) -> None:
+    """Play the scenario suite against a running API and print what was decided."""
+    import httpx
+
+    from warmline.entrypoints import scenarios as sc
+
+    base = url or f"http://127.0.0.1:{os.environ.get('WARMLINE_PORT', '8000')}"
+    try:
+        suite = sc.load(scenarios)
+    except (OSError, ValueError) as exc:
+        _fail(str(exc))
+    table = Table("scenario", "turn", "decision", "triggers", "evidence", "ok",
+                  title=f"Warmline scenarios against {base}")
+    failures = 0
+    try:
+        with httpx.Client(base_url=base, timeout=10) as client:
+            for r in sc.play_all(client, suite):
+                failures += not r.passed
+                table.add_row(r.scenario.name, "-" if r.turn is None else str(r.turn),
+                              "escalate" if r.escalate else "stay with bot",
+                              ", ".join(r.kinds), r.evidence(),
+                              "[green]✓[/]" if r.passed else "[red]✗[/]")
+    except httpx.HTTPError as exc:
+        _fail(f"cannot reach {base}: {exc}. Start it with `make demo` or `warmline serve`.")
+    out.print(table)
+    out.print(f"{len(suite) - failures}/{len(suite)} scenarios as expected")
+    raise typer.Exit(1 if failures else 0)
+
+
+def main() -> Any:  # pragma: no cover
+    return app()

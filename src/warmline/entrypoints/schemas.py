@@ -1,0 +1,111 @@
+"""Strict request and response models of the HTTP API (they are the OpenAPI schema)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+ConversationId = Annotated[str, Field(pattern=r"^[A-Za-z0-9._:@+\-]{1,128}$",
+                                      description="your id for the conversation")]
+MessageId = Annotated[str, Field(min_length=1, max_length=256,
+                                 description="the channel's id of this message (idempotency key)")]
+Channel = Annotated[str, Field(pattern=r"^[a-z0-9_\-]{1,64}$")]
+Ref = Annotated[str, Field(min_length=1, max_length=128)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+
+class CustomerMessageIn(Strict):
+    message_id: MessageId
+    text: Annotated[str, Field(min_length=1)]
+    channel: Channel = "api"
+    customer_ref: Ref | None = None
+    sent_at: Annotated[AwareDatetime | None, Field(strict=False)] = None
+
+
+class AgentReplyIn(Strict):
+    text: Annotated[str, Field(min_length=1)]
+    message_id: MessageId | None = None
+    confidence: Annotated[float | None, Field(ge=0, le=1, strict=False)] = None
+    intent: Annotated[str | None, Field(max_length=128)] = None
+    actions: Annotated[list[Annotated[str, Field(max_length=128)]], Field(max_length=50)] = []
+
+
+class HandoffRequestIn(Strict):
+    source: Literal["button", "keyword", "api"] = "api"
+    text: Annotated[str, Field(min_length=1, max_length=500)] = "Talk to a person"
+    message_id: MessageId | None = None
+    channel: Channel = "api"
+    customer_ref: Ref | None = None
+
+
+class HandBackIn(Strict):
+    by: Annotated[str, Field(min_length=1, max_length=128)]
+    reason: Annotated[str, Field(max_length=1000)] = ""
+
+
+class EvidenceOut(BaseModel):
+    turn: int
+    quote: str | None = None
+    start: int | None = None
+    end: int | None = None
+    figure: float | None = None
+    unit: str | None = None
+    note: str | None = None
+
+
+class HitOut(BaseModel):
+    kind: str
+    turn: int
+    reason: str
+    intensity: float
+    evidence: list[EvidenceOut]
+
+
+class DecisionOut(BaseModel):
+    escalate: bool
+    turn: int | None
+    triggers: list[HitOut]
+    policy_version: str
+
+
+class OutcomeOut(BaseModel):
+    conversation_id: str
+    turn: int
+    duplicate: bool
+    decision: DecisionOut | None
+
+
+class TurnOut(BaseModel):
+    index: int
+    role: str
+    text: str
+    confidence: float | None
+    intent: str | None
+    at: str | None
+
+
+class ConversationOut(BaseModel):
+    id: str
+    channel: str
+    customer_ref: str | None
+    mode: str
+    escalated: bool
+    turns: list[TurnOut]
+    latest_decision: dict[str, Any] | None
+    escalation: dict[str, Any] | None
+    events: list[dict[str, Any]]
+
+
+class ErrorField(BaseModel):
+    field: str
+    message: str
+
+
+class ErrorOut(BaseModel):
+    error: str
+    message: str
+    fields: list[ErrorField] = []
