@@ -13,24 +13,34 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 WORD = re.compile(r"[a-z0-9']+")
-CLAUSE_BREAK = re.compile(r"[.,;:!?\n]|\bbut\b|\bjust\b|\bthough\b|\bhowever\b")
-NEGATORS = frozenset(
+
+
+def wordset(text: str) -> frozenset[str]:
+    """The whitespace-separated words of `text`, for writing word lists compactly."""
+    return frozenset(text.split())
+
+
+# "so" joins clauses ("so please refund me"), unless it intensifies ("so annoying").
+CLAUSE_BREAK = re.compile(r"[.,;:!?\n]|\b(?:but|just|though|however|because|cause|since|"
+                          r"then|otherwise|and|or)\b|\bso(?=\s+(?:i|we|you|please|pls|can|"
+                          r"could|would|it|that|they|he|she|now)\b)")
+NEGATORS = wordset(
     "no not never don't dont do_not doesn't doesnt didn't didnt won't wont without nobody "
-    "neither nor isn't isnt aren't arent wasn't wasnt".split()
+    "neither nor isn't isnt aren't arent wasn't wasnt"
 )
 #: A negation does not reach into an embedded question ("I don't know how to reach a
 #: person" still asks for one), nor past a new "I ..." clause ("I don't want to wait I
 #: want a person"), unless a verb of thinking raised it ("I don't think I need one").
-SCOPE_BREAK = frozenset("how where what when whether why which if".split())
-RAISING = frozenset("think believe guess suppose feel reckon say said".split())
-STOPWORDS = frozenset(
+SCOPE_BREAK = wordset("how where what when whether why which if")
+RAISING = wordset("think believe guess suppose feel reckon say said")
+STOPWORDS = wordset(
     """a an the i me my we our you your it its is are was were be been am do does did
     to of in on for at by with from and or but so this that these those there here
     can could would should will shall may might must please pls plz hi hello hey thanks
     thank thx ty just still yet any some also about again have has had get got im i'm
     it's its ok okay yes yeah yep yup no nope sure great cool fine alright oh um uh
-    really very now then one not don't dont doesn't doesnt didn't didnt hasn't hasnt
-    haven't havent isn't isnt aren't wasn't won't wont can't cant""".split()
+    really very now then one much lot not don't dont doesn't doesnt didn't didnt hasn't hasnt
+    haven't havent isn't isnt aren't wasn't won't wont can't cant"""
 )
 #: Words for the same thing in shop talk, mapped to one representative.
 SYNONYMS = {
@@ -40,6 +50,9 @@ SYNONYMS = {
     "came": "arrive", "received": "arrive", "receive": "arrive", "gotten": "arrive",
     "delivered": "arrive", "showed": "arrive", "reached": "arrive",
     "reimbursement": "refund", "refunded": "refund", "money": "refund",
+    "deliver": "ship", "shipping": "ship", "shipped": "ship", "ships": "ship",
+    "send": "ship", "sent": "ship", "dispatch": "ship", "dispatched": "ship",
+    "post": "ship", "posted": "ship",
     "status": "track", "tracking": "track", "whereabouts": "track", "located": "track",
     "cancelled": "cancel", "canceled": "cancel", "cancellation": "cancel",
     "cancelling": "cancel", "canceling": "cancel",
@@ -61,10 +74,15 @@ def words(text: str) -> list[str]:
 def _stem(w: str) -> str:
     """A crude stem, the same for "charge", "charged" and "charges"."""
     w = SYNONYMS.get(w, w)
-    for suffix in ("ing", "ed", "es", "s"):
-        if len(w) > len(suffix) + 3 and w.endswith(suffix) and not w.endswith("ss"):
-            w = SYNONYMS.get(w[:-len(suffix)], w[:-len(suffix)])
-            break
+    if (len(w) >= 6 and w.endswith("ing")) or (len(w) >= 5 and w.endswith("ed")):
+        w = w[:-3] if w.endswith("ing") else w[:-2]
+        if len(w) > 2 and w[-1] == w[-2] and w[-1] not in "lsz":
+            w = w[:-1]  # "stopped" -> "stop"
+    elif len(w) >= 5 and w.endswith("es") and w[:-2].endswith(("s", "x", "z", "ch", "sh")):
+        w = w[:-2]
+    elif len(w) >= 4 and w.endswith("s") and not w.endswith(("ss", "us", "is")):
+        w = w[:-1]
+    w = SYNONYMS.get(w, w)
     return w[:-1] if len(w) > 4 and w.endswith("e") else w
 
 
@@ -95,8 +113,8 @@ def lexical_similarity(a: str, b: str) -> float:
 def negated(text: str, start: int, window: int = 5) -> bool:
     """True when a negator stands in the same clause, a few words before `start`.
 
-    The clause ends at punctuation, "but"/"just", and at a question word that opens an
-    embedded clause ("don't know how to ...").
+    The clause ends at punctuation and joining words (`CLAUSE_BREAK`); the negation's
+    reach ends at a question word or a new "I" (`SCOPE_BREAK`, `RAISING`).
     """
     before = normalise(text[:start])
     clause = CLAUSE_BREAK.split(before)[-1]
@@ -132,9 +150,10 @@ def _edits1(word: str) -> set[str]:
 
 
 #: Real words one letter away from a detector's vocabulary: never "corrected".
-REAL_WORDS = frozenset("""steak sneak speck worse worth manages managed managers humane
+REAL_WORDS = wordset("""steak sneak speck worse worth manages managed managers humane
     persona prison parson agents angle agency agenda urgent talks walks stalk chalk
-    chats chant chart charts cheat wants waits""".split())
+    chats chant chart charts cheat wants waits curious terribly horribly awfully
+    annoyingly""")
 
 
 @lru_cache(maxsize=32)
@@ -144,6 +163,8 @@ def _typo_table(vocabulary: frozenset[str]) -> dict[str, str]:
         if len(word) < 4:
             continue
         for typo in _edits1(word):
+            if typo[:-1] == word and typo[-1] != word[-1]:
+                continue  # an inflection ("talks", "returned"), not a typo
             if len(typo) >= 5 and typo not in vocabulary and typo not in REAL_WORDS:
                 table.setdefault(typo, word)
     return table
@@ -153,9 +174,10 @@ def correct_typos(text: str, vocabulary: Iterable[str]) -> tuple[str, list[int]]
     """Lower-cased `text` with words one typo away from `vocabulary` spelled right.
 
     Only words of five letters or more are touched, so short everyday words are never
-    "corrected", nor are the real words in `REAL_WORDS`. Returns the new text and, for each of its characters, the index of the
-    character it came from in `text` (plus one final entry for the end), so a match in
-    the corrected text maps back to a span of the original.
+    "corrected", nor are the real words in `REAL_WORDS`. Returns the new text and, for
+    each of its characters, the index of the character it came from in `text` (plus
+    one final entry for the end), so a match in the corrected text maps back to a span
+    of the original.
     """
     table = _typo_table(frozenset(vocabulary))
     lowered = normalise(text)

@@ -1,14 +1,15 @@
 """`human_request`: the customer asks for a person, a transfer or a call-back.
 
 A request is an asking form ("talk to", "get me", "is there", "call me back") aimed
-at a person ("a real human", "one of your agents", "someone else"). Talking to
-"customer service" counts; *contacting* it (its hours, its number) is a question
-about contact details, not a request. Mentions are not requests ("your agent told
-me", "I was chatting with an agent"), and a negator in the same clause cancels one
-("no need for a human, thanks"), unless the request starts a clause of its own ("I
-don't want a bot, I want a human"). Rejecting the bot outright counts as asking for
-a person. Words one typo away ("somone", "humna") are read as meant. The explicit
-one-tap route always fires; with the semantic model on, its probability counts too.
+at a person ("a real human", "one of your agents", "someone else"). "Customer
+service" is a person only when the customer asks to be *transferred* to it: wanting
+to talk to it, or its hours and number, is asking this chat for help. Mentions are
+not requests ("your agent told me", "I was chatting with an agent"), and a negator
+in the same clause cancels one ("no need for a human, thanks"), unless the request
+starts a clause of its own ("I don't want a bot, I want a human"). Rejecting the bot
+outright counts as asking for a person. Words one typo away ("somone", "humna") are
+read as meant. The explicit one-tap route always fires; with the semantic model on,
+its probability counts too.
 """
 
 from __future__ import annotations
@@ -16,19 +17,21 @@ from __future__ import annotations
 import re
 
 from warmline.domain.hits import Evidence, TriggerHit
-from warmline.domain.text import correct_typos, negated, original_span
+from warmline.domain.text import correct_typos, negated, original_span, wordset
 from warmline.domain.triggers.base import TurnContext
 
 KIND = "human_request"
-VOCABULARY = ("talk speak chat talking speaking chatting someone somebody anyone anybody "
-              "person human agent operator representative assistant supervisor manager "
-              "connect transfer contact").split()
+VOCABULARY = wordset("talk speak chat talking speaking chatting someone somebody anyone "
+                     "anybody person human agent operator representative assistant "
+                     "supervisor manager connect transfer contact")
 
 _DET = r"(?:(?:a|an|the|some|any|your|ur|another|one\s+of\s+(?:your|ur|the))\s+)?"
 _ADJ = (r"(?:(?:real|live|actual|human|proper|normal|living|breathing|non-?robotic|other|"
         r"different|senior|qualified|competent|bloody|fucking|goddamn|damn|freaking)[\s-]+)"
         r"{0,2}")
-_NOUN = (r"(?:human(?:\s+beings?)?s?|persons?|people|agents?|representatives?|reps?|"
+# "people" only after an adjective that makes them people rather than the bot ("real people").
+_NOUN = (r"(?:human(?:\s+beings?)?s?|persons?|(?<=real |tual |live |uman )people|agents?|"
+         r"representatives?|reps?|"
          r"operators?|some(?:one|body)|any(?:one|body)|staff(?:\s+members?)?|"
          r"members?\s+of\s+(?:staff|your\s+team|the\s+team)|supervisors?|managers?|boss|"
          r"advis[eo]rs?|associates?|employees?|team\s+members?|consultants?|specialists?|"
@@ -39,23 +42,24 @@ PERSON_LOOSE = rf"{_DET}{_ADJ}(?:[a-z]+\s+)?{_NOUN}(?:\s+else)?"
 DEPARTMENT = (r"(?:the\s+|your\s+|ur\s+)?(?:customer\s+(?:services?|support|care)|support|"
               r"(?:sales|billing|returns|complaints)\s+(?:team|department|dept))"
               r"(?:\s+(?:team|department|dept|desk))?")
-_COMM = (r"(?:talk(?:ing)?|speak(?:ing)?|chat(?:ting)?|get\s+through|"
-         r"be\s+(?:connected|transferred|put\s+through|passed)|connect\s+me|"
-         r"put\s+me\s+through|transfer\s+me|pass\s+me(?:\s+(?:on|over))?|"
-         r"hand\s+(?:me|this)\s+(?:over|off)|switch\s+me|redirect\s+me)")
-_CONTACT = (r"(?:contact(?:ing)?|reach(?:ing)?|call(?:ing)?|phone|get\s+(?:hold\s+of|in\s+"
+_TALK = r"(?:talk(?:ing)?|speak(?:ing)?|chat(?:ting)?|get\s+through)"
+_TRANSFER = (r"(?:be\s+(?:connected|transferred|put\s+through|passed)|connect\s+me|"
+             r"put\s+me\s+through|transfer\s+me|pass\s+me(?:\s+(?:on|over))?|"
+             r"hand\s+(?:me|this)\s+(?:over|off)|switch\s+me|redirect\s+me)")
+_CONTACT = (r"(?:contact(?:ing)?|reach(?:ing)?|call|phone|get\s+(?:hold\s+of|in\s+"
             r"touch\s+with))")
 _WANT = (r"(?:i\s+(?:want|need|would\s+like|'d\s+like|d\s+like|demand|request|prefer|"
          r"wanna|insist\s+on|asked\s+for|am\s+asking\s+for)|i'm\s+asking\s+for|"
          r"(?:get|give|find|bring)\s+me|can(?:'t)?\s+i\s+(?:get|have)|(?:could|may)\s+i\s+"
          r"(?:get|have)|is(?:n't)?\s+there|are\s+there|where\s+(?:is|are)|where's)")
-_TO = r"(?:to|with|wi?th|wirh|wit|w/|through\s+(?:to|with)|over\s+to|on\s+to)\s*"
+_TO = r"(?:to|wi?th|wirh|wit|w/|through\s+(?:to|with)|over\s+to|on\s+to)\s*"
 
 # (pattern, negation window): a request that opens its own clause is only cancelled by
 # a negator right before it ("don't get me a human"); a bare verb by one further back.
 PATTERNS: list[tuple[re.Pattern[str], int]] = [
     (re.compile(rf"\b{_WANT}\s+(?:please\s+)?{PERSON}\b"), 3),
-    (re.compile(rf"\b{_COMM}\s+{_TO}(?:{PERSON_LOOSE}|{DEPARTMENT})\b"), 5),
+    (re.compile(rf"\b{_TALK}\s+{_TO}{PERSON_LOOSE}\b"), 5),
+    (re.compile(rf"\b{_TRANSFER}\s+{_TO}(?:{PERSON_LOOSE}|{DEPARTMENT})\b"), 5),
     (re.compile(rf"\b{_CONTACT}\s+(?:{_TO})?{PERSON}\b"), 5),
     (re.compile(r"\b(?:can|could|would|will|may)\s+(?:please\s+)?(?:a\s+(?:real|live|actual)\s+"
                 r"(?:person|human|agent)|a\s+human|some(?:one|body)\s+else|any(?:one|body)\s+"
@@ -69,20 +73,24 @@ PATTERNS: list[tuple[re.Pattern[str], int]] = [
                 r"(?:to\s+|please\s+|can\s+|could\s+)?(?:call|phone|ring|contact|email|"
                 r"get\s+back\s+to)\s+me\b"), 5),
     (re.compile(r"\btransfer\s+(?:me|(?:my|this|the)\s+(?:case|chat|conversation|call|issue|"
-                r"complaint|ticket|query))\b|\bescalat(?:e|ed|ion)\b"), 5),
+                r"complaint|ticket|query))\b|\bescalation\b|\bescalate\s+(?:this|it|me|my\s+\w+|"
+                r"the\s+(?:issue|case|matter|complaint|ticket|problem)|to|please|pls|now|asap)\b|"
+                r"\b(?:please|pls|can\s+you|could\s+you|you\s+(?:need|have)\s+to)\s+escalate\b|"
+                r"\b(?:this|it|that)\s+(?:to\s+be\s+)?escalated\b"), 5),
     (re.compile(rf"^\W*(?:{PERSON}|{DEPARTMENT})\W*(?:please|pls|plz|now|asap)?\W*$|"
                 r"(?:^|[.,!?:;]\s*|\b(?:a|an|real|live|actual)\s+)(?:human|person|agent|"
                 r"operator|representative)\s*(?:please|pls|plz|asap)\b"), 5),
-    (re.compile(r"\b(?:stop|quit|enough|sick\s+of|tired\s+of|done\s+with|fed\s+up\s+with|"
-                r"no\s+more)\b[^.!?]{0,30}\b(?:bots?|robots?|ai|chatbots?)\b|\b(?:don't|do\s+not|dont|won't|wont|refuse\s+to)\s+"
+    (re.compile(r"\b(?:stop|quit|enough|sick\s+of|tired\s+of|done|fed\s+up|"
+                r"no\s+more)\b[^.!?]{0,30}\b(?:bots?|robots?|ai|chatbots?)\b|"
+                r"\b(?:don't|do\s+not|dont|won't|wont|refuse\s+to)\s+"
                 r"(?:want\s+to\s+|wanna\s+)?(?:talk|speak|chat|deal)\s+(?:to|with)\s+"
                 r"(?:a\s+|an\s+|the\s+|this\s+|your\s+)?(?:bot|robot|machine|ai|computer|"
                 r"chatbot)\b"), 0),
 ]
-# "I was talking to an agent", "I've been chatting with someone": a narrative.
+# "I was talking to an agent", "am I speaking to a person?": a narrative or a question.
 _NARRATIVE = re.compile(r"(?:\b(?:was|were|been|am|is|are|im|already)|'m)"
                         r"(?:\s+(?:i|you|we|they|he|she|it))?\s*$")
-# "the agent said", "someone at your store": a person who is talked about.
+# "the agent said", "a person who told me": a person who is talked about.
 _MENTION = re.compile(r"\s*(?:who\s+)?(?:said|told|says|tells|promised|was|were|spoke|"
                       r"talked|called|gave|sent)\b")
 
@@ -114,7 +122,10 @@ def find_request(text: str) -> tuple[int, int] | None:
         for m in pattern.finditer(fixed):
             if window and negated(fixed, m.start(), window=window):
                 continue
-            if _NARRATIVE.search(fixed[:m.start()]) or _MENTION.match(fixed[m.end():]):
+            progressive = re.match(r"\w+ing\b", m.group())
+            if progressive and _NARRATIVE.search(fixed[:m.start()]):
+                continue
+            if _MENTION.match(fixed[m.end():]):
                 continue
             return original_span(origin, m.start(), m.end())
     return None

@@ -1,7 +1,10 @@
 """`low_confidence`: the agent is unsure, or the message is outside its scope.
 
-From the agent's own reported confidence and intent, or — when the agent reports
-nothing — from the scope check over the agent's knowledge (a `Signals` verdict).
+From the agent's own reported confidence and intent, or — for a customer message —
+from the scope check over the agent's knowledge (a `Signals` verdict). Agents report
+confidence in different shapes: a percentage (0..100) is read as a fraction, and an
+intent is compared without case, spaces or a namespace ("NLU_Fallback",
+"default.fallback"). A confident agent turn never fires.
 """
 
 from __future__ import annotations
@@ -17,16 +20,18 @@ def detect(ctx: TurnContext) -> list[TriggerHit]:
     rule = ctx.policy.triggers.low_confidence
     turn = ctx.turn
     if turn.role is Role.AGENT:
-        if turn.intent and turn.intent.lower() in rule.fallback_intents:
+        fallbacks = {_intent_key(i) for i in rule.fallback_intents}
+        if turn.intent and _intent_key(turn.intent) in fallbacks:
             ev = Evidence(turn=turn.index, quote=turn.intent, unit="intent",
                           note="agent reported a fallback intent")
             return [TriggerHit(KIND, turn.index, "the agent could not map the request", (ev,))]
-        if turn.confidence is not None and turn.confidence < rule.confidence_below:
-            ev = Evidence(turn=turn.index, quote=turn.text, figure=turn.confidence,
+        confidence = _fraction(turn.confidence)
+        if confidence is not None and confidence < rule.confidence_below:
+            ev = Evidence(turn=turn.index, quote=turn.text, figure=confidence,
                           unit="confidence",
                           note=f"below the policy threshold {rule.confidence_below}")
             return [TriggerHit(KIND, turn.index, "the agent's confidence is low", (ev,),
-                               1.0 - turn.confidence)]
+                               round(1.0 - confidence, 3))]
         return []
     if turn.role is Role.CUSTOMER:
         verdict = ctx.signals.scope(turn.text)
@@ -36,3 +41,18 @@ def detect(ctx: TurnContext) -> list[TriggerHit]:
             return [TriggerHit(KIND, turn.index, "the message is out of the agent's scope",
                                (ev,))]
     return []
+
+
+def _intent_key(intent: str) -> str:
+    """"Default.Fallback" -> "fallback"; "NLU Fallback" -> "nlu_fallback"."""
+    key = intent.strip().lower().replace(" ", "_").replace("-", "_")
+    return key.rsplit(".", 1)[-1].rsplit("/", 1)[-1]
+
+
+def _fraction(confidence: float | None) -> float | None:
+    """Confidence as a fraction in 0..1; None when missing or not a number."""
+    if confidence is None or confidence != confidence:  # NaN
+        return None
+    if 1.0 < confidence <= 100.0:
+        return confidence / 100.0
+    return max(0.0, min(1.0, confidence))
