@@ -22,8 +22,10 @@ venv: $(STAMP)
 demo: $(STAMP)
 	mkdir -p var
 	$(BIN)/warmline db upgrade --url sqlite:///$(DEMO_DB)
+	$(BIN)/warmline demo-store --load --url sqlite:///$(DEMO_DB)  # Hearthwell, as of today
 	@echo "In another terminal: .venv/bin/warmline demo   (plays scenarios/ against this server)"
-	WARMLINE_DATABASE_URL=sqlite:///$(DEMO_DB) WARMLINE_RECORD=scenarios/record.json \
+	@echo "then: WARMLINE_DATABASE_URL=sqlite:///$(DEMO_DB) .venv/bin/warmline context ID"
+	WARMLINE_DATABASE_URL=sqlite:///$(DEMO_DB) WARMLINE_AGENT=reference \
 	  $(BIN)/warmline serve
 
 test: $(STAMP)
@@ -36,6 +38,32 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/decision_latency.py
+	$(BIN)/python bench/detection_speed.py
+	$(BIN)/python bench/context_build.py
+	./scripts/ensure-postgres.sh
+	$(BIN)/python bench/claims.py
+
+# Detection quality on every dev set, on turns the heads were not trained on: 5-fold
+# cross-validation and leave-the-set-out for the sets the heads learn from; the shipped
+# heads for the sets they never learn from: clinc150 (no head labels; the scope check
+# learns from its kb only) and uss_multiwoz (annotations without a licence: not trained on).
+DEV_DATA ?= ../shared/data/dev
+EVAL_OUT ?= var/eval
+TRAINED_SETS := bitext nlupp_banking goemotions
+UNSEEN_SETS  := clinc150 uss_multiwoz
+
+eval: $(STAMP)
+	mkdir -p $(EVAL_OUT)
+	for s in $(TRAINED_SETS); do \
+	  $(BIN)/warmline eval $(DEV_DATA)/$$s --retrain folds --data $(DEV_DATA) \
+	    --json $(EVAL_OUT)/$$s.folds.json || exit 1; \
+	  $(BIN)/warmline eval $(DEV_DATA)/$$s --retrain without-set --data $(DEV_DATA) \
+	    --json $(EVAL_OUT)/$$s.without-set.json || exit 1; \
+	done
+	for s in $(UNSEEN_SETS); do \
+	  $(BIN)/warmline eval $(DEV_DATA)/$$s --json $(EVAL_OUT)/$$s.shipped.json || exit 1; \
+	done
+	$(BIN)/python bench/quality_summary.py $(EVAL_OUT) | tee $(EVAL_OUT)/SUMMARY.md
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -8,12 +8,17 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol
 
+from warmline.domain.channels import Address, Button, InboundEvent, Template
+from warmline.domain.commerce import CustomerRecord, RecordBatch
 from warmline.domain.events import Event
+from warmline.domain.model import Conversation
+from warmline.domain.queueing import Handoff, HumanAgent
 from warmline.domain.record import CustomerFacts
 from warmline.domain.signals import Signals
 
-__all__ = ["Clock", "CommerceRecord", "ConcurrencyError", "ConversationRepository",
-           "InboundKey", "SentenceEmbedder", "Signals", "UnitOfWork"]
+__all__ = ["Agent", "AgentDraft", "Clock", "CommerceRecord", "ConcurrencyError",
+           "ConversationRepository", "InboundKey", "LanguageModel", "RecordStore",
+           "RecordUnavailable", "SentenceEmbedder", "Signals", "UnitOfWork"]
 
 
 class ConcurrencyError(Exception):
@@ -47,12 +52,22 @@ class ConversationRepository(Protocol):
     def list_ids(self, limit: int = 100, offset: int = 0) -> list[str]:
         ...
 
+    def ids_for_customer(self, customer_ref: str, limit: int = 20) -> list[str]:
+        """The customer's conversations, most recently updated first."""
+        ...
+
 
 class UnitOfWork(Protocol):
     """One transaction: handlers write through it and commit once."""
 
     @property
     def conversations(self) -> ConversationRepository: ...
+
+    @property
+    def handoffs(self) -> HandoffRepository: ...
+
+    @property
+    def agents(self) -> AgentRepository: ...
 
     def __enter__(self) -> UnitOfWork: ...
 
@@ -64,10 +79,64 @@ class UnitOfWork(Protocol):
     def rollback(self) -> None: ...
 
 
+class RecordUnavailable(Exception):
+    """The commerce record could not be read (e.g. the live API is down or too slow)."""
+
+
 class CommerceRecord(Protocol):
-    """The brand's commerce record, read live at judging time."""
+    """The brand's commerce record, read live: by the triggers, the agent and the humans.
+
+    Implementations: the record in Warmline's database (SQL), a JSON file, a live HTTP
+    commerce API, and an in-memory twin. They raise `RecordUnavailable` when they cannot
+    answer; an unknown customer is `None`, not an error.
+    """
 
     def customer_facts(self, customer_ref: str) -> CustomerFacts | None: ...
+
+    def customer_record(self, customer_ref: str) -> CustomerRecord | None: ...
+
+    def find_customer(self, channel: str, contact_id: str) -> str | None:
+        """The customer ref behind a contact id on a channel (a WhatsApp number...)."""
+        ...
+
+
+class RecordStore(Protocol):
+    """The writable record in Warmline's database; importers write through it."""
+
+    def existing(self, kind: str, ids: Sequence[str]) -> set[str]:
+        """Which of `ids` are already stored (kind: customers, orders, products...)."""
+        ...
+
+    def write(self, batch: RecordBatch) -> dict[str, int]:
+        """Upsert everything in one transaction; rows written per kind."""
+        ...
+
+
+@dataclass(frozen=True)
+class AgentDraft:
+    """A reply an agent wrote, with what it reports about itself."""
+
+    text: str
+    confidence: float
+    intent: str
+    actions: tuple[str, ...] = ()
+
+
+class Agent(Protocol):
+    """An AI agent Warmline runs itself (the reference agent, or one on an LLM)."""
+
+    def reply(self, conv: Conversation, record: CustomerRecord | None,
+              now: datetime) -> AgentDraft:
+        """The reply to the conversation's last customer turn."""
+        ...
+
+
+class LanguageModel(Protocol):
+    """A chat-completion model (any OpenAI-compatible endpoint)."""
+
+    def complete(self, messages: Sequence[dict[str, str]]) -> str:
+        """The model's answer; raises on timeouts and errors (callers fall back)."""
+        ...
 
 
 class Clock(Protocol):
@@ -81,3 +150,192 @@ class SentenceEmbedder(Protocol):
     def dimension(self) -> int: ...
 
     def embed(self, texts: Sequence[str]) -> Any: ...
+
+
+# --- routing: the handoff queue, the people, live updates (docs/routing.md) ---------
+
+
+@dataclass(frozen=True)
+class QueueCounts:
+    """What is in one queue right now (counted by the repository)."""
+
+    waiting: int = 0  # claimable now (queued, or a lease that ran out)
+    deferred: int = 0  # waiting for an opening
+    offered: int = 0  # leased to a person, not yet confirmed
+    assigned: int = 0  # with a person
+    alerted: int = 0  # flagged as waiting too long
+    oldest_waiting_since: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A live update about a handoff, for consoles (never the source of truth)."""
+
+    kind: str  # routed, offered, claimed, accepted, released, transferred, escalated, ...
+    handoff_id: str
+    queue: str
+    state: str
+    agent_id: str | None = None
+
+
+class HandoffRepository(Protocol):
+    """The handoff queue. Claims are exclusive: two claimers never get the same handoff."""
+
+    def add(self, handoff: Handoff, next_due: datetime | None, kind: str) -> None: ...
+
+    def save(self, handoff: Handoff, next_due: datetime | None, kind: str) -> None:
+        """Store the handoff's new state; `kind` names what happened (for notices)."""
+        ...
+
+    def get(self, handoff_id: str, lock: bool = False,
+            skip_locked: bool = False) -> Handoff | None:
+        """With `lock`, the row is held until the unit of work ends (waiting for another
+        holder); with `skip_locked` too, a row someone else holds reads as None."""
+        ...
+
+    def open_for(self, conversation_id: str, lock: bool = False) -> Handoff | None: ...
+
+    def claim_next(self, agent_id: str, queues: Sequence[str], languages: Sequence[str],
+                   now: datetime, lease_until: datetime) -> Handoff | None:
+        """Lease the first claimable handoff of `queues` (priority, then first come)
+        whose language the agent speaks; None when there is none. Never blocks on rows
+        other claimers hold (SKIP LOCKED). The sweeper looks at it again when the lease
+        runs out (`due`)."""
+        ...
+
+    def due(self, now: datetime, limit: int) -> list[Handoff]:
+        """Open handoffs whose next cascade step, alert or closing time has come (locked,
+        skipping rows others hold, so several sweepers share the work)."""
+        ...
+
+    def stranded(self, queues: Sequence[str], limit: int) -> list[Handoff]:
+        """Waiting handoffs in queues the policy no longer has (locked, skipping rows
+        others hold): renaming a queue must not leave anyone waiting unseen."""
+        ...
+
+    def loads(self, now: datetime, agent_id: str | None = None) -> dict[str, int]:
+        """Agent id -> handoffs occupying them (accepted, or leased and not expired);
+        only that agent's with `agent_id`."""
+        ...
+
+    def counts(self, now: datetime) -> dict[str, QueueCounts]: ...
+
+    def ahead(self, handoff: Handoff, queues: Sequence[str], now: datetime) -> dict[str, int]:
+        """Per queue, the waiting handoffs a person would take before `handoff`."""
+        ...
+
+    def waiting(self, queue: str | None, now: datetime, limit: int) -> list[Handoff]:
+        """Open handoffs in claim order (all queues when `queue` is None)."""
+        ...
+
+    def handle_seconds(self, queue: str, limit: int) -> list[float]:
+        """Accepted → resolved durations of the queue's most recent handoffs."""
+        ...
+
+
+class AgentRepository(Protocol):
+    """The people who take handoffs (human agents)."""
+
+    def get(self, agent_id: str, lock: bool = False) -> HumanAgent | None: ...
+
+    def save(self, agent: HumanAgent) -> None: ...
+
+    def all(self) -> list[HumanAgent]: ...
+
+
+class Subscription(Protocol):
+    def get(self, timeout: float) -> Notice | None:
+        """The next notice, waiting up to `timeout` seconds; None if none came."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class Notifier(Protocol):
+    """Live updates after commit: LISTEN/NOTIFY on PostgreSQL, in-process elsewhere.
+
+    The unit of work hands over the notices its repositories collected: `before_commit`
+    inside the transaction (PostgreSQL's NOTIFY is delivered on commit and dropped on
+    rollback), `after_commit` once it is durable (the in-process twin delivers then).
+    """
+
+    def before_commit(self, connection: Any, notices: Sequence[Notice]) -> None: ...
+
+    def after_commit(self, notices: Sequence[Notice]) -> None: ...
+
+    def subscribe(self) -> Subscription: ...
+
+
+__all__ += ["AgentRepository", "HandoffRepository", "Notice", "Notifier", "QueueCounts",
+            "Subscription"]
+
+
+# --- channels: the customer's side of the seam (docs/channels.md) -------------------
+
+
+class OutboundChannel(Protocol):
+    """Sends to the customer on one channel (WhatsApp, Chatwoot, web chat).
+
+    Every send carries an idempotency `key`: a key already sent returns the first message
+    id without sending again, so a retried command never messages the customer twice.
+    Returns the channel's id of the message. Raises `PermanentSendError` (with
+    `WindowClosedError` when a template is needed), `RetryableSendError` once the
+    adapter's own retries ran out, or `DeliveryUncertainError` when the outcome is unknown
+    (warmline.domain.channels).
+    """
+
+    @property
+    def channel(self) -> str: ...
+
+    def send_text(self, to: Address, text: str, *, key: str) -> str: ...
+
+    def send_buttons(self, to: Address, text: str, buttons: Sequence[Button], *,
+                     key: str) -> str:
+        """Quick-reply buttons (WhatsApp: at most 3, titles of at most 20 characters)."""
+        ...
+
+    def send_template(self, to: Address, template: Template, *, key: str) -> str:
+        """A pre-approved template: the only message allowed outside a channel's window."""
+        ...
+
+
+class InboundChannel(Protocol):
+    """Turns a platform's webhook into inbound events, after checking it is authentic."""
+
+    @property
+    def channel(self) -> str: ...
+
+    def verify(self, headers: dict[str, str], body: bytes) -> None:
+        """Raise `WebhookRejected` unless the raw request is authentic (headers lower-case)."""
+        ...
+
+    def parse(self, body: bytes) -> list[InboundEvent]:
+        """The events of a verified body; raise `MalformedPayload` if it is not the shape."""
+        ...
+
+
+class Helpdesk(Protocol):
+    """A helpdesk where humans take over the same thread (Chatwoot as an Agent Bot)."""
+
+    def post_note(self, conversation_id: str, text: str, *, key: str) -> str:
+        """A private note only the humans see (the context package)."""
+        ...
+
+    def hand_off(self, conversation_id: str, team_id: int | None) -> None:
+        """Give the thread to the humans: open it and assign the routed team."""
+        ...
+
+    def take_back(self, conversation_id: str) -> None:
+        """Return the thread to the bot (pending) after the human resolved it."""
+        ...
+
+
+class SentLog(Protocol):
+    """What was already sent, by idempotency key (outbound key -> channel message id)."""
+
+    def get(self, key: str) -> str | None: ...
+
+    def put(self, key: str, message_id: str) -> None: ...
+
+
+__all__ += ["Helpdesk", "InboundChannel", "OutboundChannel", "SentLog"]

@@ -152,6 +152,35 @@ class Make:
         )
 
     @staticmethod
+    def handoff_events(cid: str, t: datetime) -> list[ev.Event]:
+        """One of each routing event, as a handoff's life would write them."""
+        hid = "h-7f3a"
+        return [
+            ev.HandoffRouted(conversation_id=cid, occurred_at=t, handoff_id=hid, turn=1,
+                             queue="retention", priority=60, rule="complaints_to_retention",
+                             reason="topic complaint — save the relationship", language="de",
+                             policy_version="2024-06-01", eta_seconds=240),
+            ev.HandoffDeferred(conversation_id=cid, occurred_at=t, handoff_id=hid,
+                               queue="retention", action="next_open",
+                               until="2026-11-26T08:00:00+01:00", reason="closed"),
+            ev.HandoffEscalated(conversation_id=cid, occurred_at=t, handoff_id=hid,
+                                kind="overflow", from_queue="retention", to_queue="general",
+                                priority=70, waited_seconds=480, reason="step 2"),
+            ev.HandoffAccepted(conversation_id=cid, occurred_at=t, handoff_id=hid,
+                               agent_id="ana", queue="general", waited_seconds=495),
+            ev.HandoffReleased(conversation_id=cid, occurred_at=t, handoff_id=hid,
+                               agent_id="ana", queue="general", reason="lunch"),
+            ev.HandoffTransferred(conversation_id=cid, occurred_at=t, handoff_id=hid,
+                                  by="ana", from_queue="general", to_queue="billing",
+                                  to_agent=None, reason="needs a refund", priority=80,
+                                  context_package_turn=1),
+            ev.HandoffResolved(conversation_id=cid, occurred_at=t, handoff_id=hid, by="bo",
+                               queue="billing", outcome="refunded", hand_back=False),
+            ev.HandoffWithdrawn(conversation_id=cid, occurred_at=t, handoff_id="h-2",
+                                queue="general", reason="handed back"),
+        ]
+
+    @staticmethod
     def every_type(cid: str) -> list[ev.Event]:
         """One event of every type, one with a non-UTC offset (stored as UTC)."""
         t = Make.now()
@@ -170,6 +199,11 @@ class Make:
                             hits=hits, policy_version="2024-06-01", suppressed=False),
             ev.EscalationTriggered(conversation_id=cid, occurred_at=t, turn=1,
                                    hits=hits[:1], policy_version="2024-06-01"),
+            ev.ContextPackaged(conversation_id=cid, occurred_at=t, turn=1, package={
+                "schema": "warmline.context/1", "summary": {"wants": "Refund £240."},
+                "record": {"orders": [{"id": "1009", "total": 240.0, "lines": []}]},
+                "quotes": [{"turn": 1, "text": "ça va? 👋", "why": "strong feeling"}]}),
+            *Make.handoff_events(cid, t),
             ev.HumanReplied(conversation_id=cid, occurred_at=t, message_id="h-1",
                             text="Refund issued.", author="sam@brand.example"),
             ev.HandedBackToBot(conversation_id=cid, occurred_at=t, by="sam", reason="done"),

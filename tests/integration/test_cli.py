@@ -81,9 +81,11 @@ def test_the_demo_plays_every_scenario_as_expected_against_a_live_server(
     port = _free_port()
     bindir = Path(sys.executable).parent
     env = {**os.environ, "WARMLINE_DATABASE_URL": f"sqlite:///{tmp_path / 'demo.db'}",
-           "WARMLINE_RECORD": str(ROOT / "scenarios/record.json"), "WARMLINE_PORT": str(port)}
+           "WARMLINE_AGENT": "reference", "WARMLINE_PORT": str(port)}
     subprocess.run([bindir / "warmline", "db", "upgrade"], env=env, check=True,
                    capture_output=True)
+    subprocess.run([bindir / "warmline", "demo-store", "--load"], env=env, check=True,
+                   capture_output=True)  # as `make demo` does
     server = subprocess.Popen([bindir / "warmline", "serve"], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:

@@ -22,9 +22,9 @@ def test_the_suite_covers_every_trigger_and_the_required_negatives() -> None:
 
 
 @pytest.mark.parametrize("scenario", SUITE, ids=[s.path.stem for s in SUITE])
-def test_scenario_decides_as_expected_at_the_expected_turn(client: TestClient,
+def test_scenario_decides_as_expected_at_the_expected_turn(demo_client: TestClient,
                                                            scenario: sc.Scenario) -> None:
-    result = sc.play(client, scenario)
+    result = sc.play(demo_client, scenario)
     assert result.escalate == scenario.expect["escalate"], result
     if scenario.expect["escalate"]:
         assert result.turn == scenario.expect["turn"], result
@@ -32,11 +32,13 @@ def test_scenario_decides_as_expected_at_the_expected_turn(client: TestClient,
         for trigger in result.triggers:
             assert trigger["evidence"], trigger
             assert all(e["turn"] <= result.turn for e in trigger["evidence"])
+        assert result.package_problems == [], result.package_problems
     assert result.passed
 
 
 @pytest.mark.postgres
 @pytest.mark.parametrize("scenario", SUITE, ids=[s.path.stem for s in SUITE])
-def test_scenario_decides_the_same_on_postgresql(pg_client: TestClient,
+def test_scenario_decides_the_same_on_postgresql(pg_demo_client: TestClient,
                                                  scenario: sc.Scenario) -> None:
-    assert sc.play(pg_client, scenario).passed
+    result = sc.play(pg_demo_client, scenario)
+    assert result.passed, (result, result.package_problems)

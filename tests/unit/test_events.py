@@ -3,12 +3,18 @@
 from datetime import UTC, datetime
 
 from warmline.domain import events as ev
+from warmline.domain.assessment import Assessment, ScopeReading
 from warmline.domain.hits import Evidence, TriggerHit
 from warmline.domain.model import Conversation, Mode, Role
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 HIT = TriggerHit("human_request", 1, "asked for a person",
                  (Evidence(turn=1, quote="a person", start=10, end=18),), 1.0)
+
+ASSESSMENT = Assessment(topics=("cancellation",), scores={"complaint": 0.1,
+                        "cancellation": 0.93, "refund_request": 0.02}, route="retention",
+                        route_confidence=0.88, scope=ScopeReading(True, "cancel_order", 0.42),
+                        source="model", sentiment=-0.3)
 
 
 def _log() -> list[ev.Event]:
@@ -21,13 +27,36 @@ def _log() -> list[ev.Event]:
         ev.AgentReplied(conversation_id=c, occurred_at=NOW, message_id="a1", text="hello",
                         confidence=0.9, intent="greet", actions=("looked_up_order",)),
         ev.DecisionMade(conversation_id=c, occurred_at=NOW, turn=1, escalate=True,
-                        hits=(HIT,), policy_version="v1"),
+                        hits=(HIT,), policy_version="v1", assessment=ASSESSMENT),
         ev.EscalationTriggered(conversation_id=c, occurred_at=NOW, turn=1, hits=(HIT,),
                                policy_version="v1"),
+        ev.ContextPackaged(conversation_id=c, occurred_at=NOW, turn=1,
+                           package={"schema": "warmline.context/1", "refs": {"order_ids": []}}),
         ev.HumanReplied(conversation_id=c, occurred_at=NOW, message_id="h1", text="I'm Ana",
                         author="ana"),
         ev.HandedBackToBot(conversation_id=c, occurred_at=NOW, by="ana", reason="solved"),
         ev.HandoffRequested(conversation_id=c, occurred_at=NOW, source="button", turn=2),
+        *_handoff_log(c),
+    ]
+
+
+def _handoff_log(c: str) -> list[ev.Event]:
+    """A handoff's life; it ends resolved and handed back, so the bot holds the thread."""
+    h = {"conversation_id": c, "occurred_at": NOW, "handoff_id": "h1"}
+    return [
+        ev.HandoffRouted(**h, turn=2, queue="priority", priority=80, rule="vip",
+                         reason="customer tag vip", policy_version="v1", eta_seconds=60),
+        ev.HandoffDeferred(**h, queue="priority", action="callback",
+                           until="2026-11-26T08:00:00+01:00", reason="closed"),
+        ev.HandoffEscalated(**h, kind="priority", from_queue="priority", to_queue="priority",
+                            priority=90, waited_seconds=61, reason="step 1"),
+        ev.HandoffAccepted(**h, agent_id="ana", queue="priority", waited_seconds=70),
+        ev.HandoffReleased(**h, agent_id="ana", queue="priority", reason="break"),
+        ev.HandoffTransferred(**h, by="ana", from_queue="priority", to_queue="billing",
+                              reason="refund rights", priority=90),
+        ev.HandoffWithdrawn(conversation_id=c, occurred_at=NOW, handoff_id="h0",
+                            queue="general"),
+        ev.HandoffResolved(**h, by="bo", queue="billing", outcome="refunded"),
     ]
 
 
@@ -52,3 +81,19 @@ def test_state_is_derived_by_replaying_the_log_in_order() -> None:
 def test_replay_is_deterministic() -> None:
     a, b = Conversation.replay("c1", _log()), Conversation.replay("c1", _log())
     assert a == b
+
+
+def test_a_decision_recorded_before_assessments_existed_still_loads() -> None:
+    payload = {"turn": 0, "escalate": False, "hits": [], "policy_version": "v0",
+               "suppressed": False}
+    event = ev.from_record("DecisionMade", "c1", NOW, payload)
+    assert isinstance(event, ev.DecisionMade) and event.assessment is None
+
+
+def test_the_assessment_travels_through_the_record_as_plain_json() -> None:
+    decision = _log()[3]
+    _, payload = ev.to_record(decision)
+    assert payload["assessment"]["route"] == "retention"
+    assert payload["assessment"]["scope"] == {"in_scope": True, "intent": "cancel_order",
+                                              "confidence": 0.42}
+    assert ASSESSMENT.intent == "cancel_order" and ASSESSMENT.has("cancellation")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from tests.unit.conftest import Session, customer, customer_says, order, policy_with
 
@@ -149,3 +151,47 @@ def test_agent_turns_never_fire() -> None:
 def test_escalates_at_once_with_the_default_policy() -> None:
     decision = Session(record=CHEAP).say("customer", "please cancel order 2051")
     assert decision.escalate and [h.kind for h in decision.firing] == [KIND]
+
+
+# --- live record: customer value and refunds already made --------------------------------
+
+def _vip(tags: tuple[str, ...] = ("vip",), value: float = 500.0) -> CustomerFacts:
+    return CustomerFacts(ref="c-vip", lifetime_value=value, tags=tags,
+                         orders=(order("2051", total=64.5),))
+
+
+@pytest.mark.parametrize("record", [_vip(), _vip(tags=(), value=2500.0),
+                                    _vip(tags=("VIP",))])
+def test_a_high_value_customer_has_the_lower_refund_threshold(record: CustomerFacts) -> None:
+    (hit,) = customer_says(KIND, "i want my money back for order 2051", record=record)
+    assert "64.50 EUR over the 50 EUR threshold for high-value customers" in hit.reason
+    value = next(e for e in hit.evidence if e.quote == "customer c-vip")
+    assert value.figure == record.lifetime_value and "record: customers." in value.note
+
+
+def test_an_ordinary_customer_keeps_the_ordinary_threshold() -> None:
+    assert customer_says(KIND, "i want my money back for order 2051",
+                         record=_vip(tags=("newsletter",), value=300.0)) == []
+
+
+def test_the_high_value_rule_follows_the_policy() -> None:
+    policy = policy_with(money_risk={"high_value_tags": [], "high_value_lifetime_value": 0})
+    assert customer_says(KIND, "refund order 2051 please", record=_vip(), policy=policy) == []
+
+
+def test_the_amount_at_risk_is_what_was_not_refunded_yet() -> None:
+    part = CustomerFacts(ref="c", orders=(replace(order("1043", total=184.0), refunded=60.0),))
+    (hit,) = customer_says(KIND, "I'd like a refund for order 1043", record=part)
+    total = next(e for e in hit.evidence if e.quote == "order 1043")
+    assert total.figure == 124.0 and "less refunds.amount" in total.note
+    small = CustomerFacts(ref="c", orders=(replace(order("1043", total=184.0), refunded=100.0),))
+    assert customer_says(KIND, "I'd like a refund for order 1043", record=small) == []
+
+
+def test_a_refund_asked_again_for_a_refunded_order_fires() -> None:
+    done = CustomerFacts(ref="c", orders=(replace(order("3307", total=42.0), refunded=42.0),))
+    (hit,) = customer_says(KIND, "please refund order 3307", record=done)
+    assert "already refunded in full" in hit.reason
+    assert any(e.note.startswith("record: refunds.amount") for e in hit.evidence)
+    off = policy_with(money_risk={"repeat_refund": False})
+    assert customer_says(KIND, "please refund order 3307", record=done, policy=off) == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -133,3 +134,62 @@ def test_agent_turns_never_fire() -> None:
     s.say("customer", "hi")
     decision = s.say("agent", "You can return it within 30 days of delivery.", 0.9)
     assert [h for h in decision.hits if h.kind == KIND] == []
+
+
+# --- live record: product-line windows, late deliveries, repeated faults ------------------
+
+def test_the_product_lines_window_from_the_record_wins_over_the_policy() -> None:
+    generous = customer(replace(order("3307", delivered_days_ago=45), return_window_days=60))
+    assert customer_says(KIND, "can I return order 3307?", record=generous) == []
+    strict = customer(replace(order("3307", delivered_days_ago=20), return_window_days=14))
+    (hit,) = customer_says(KIND, "can I return order 3307?", record=strict)
+    assert "6 days outside the 14-day window" in hit.reason
+    assert "record: product_lines.return_window_days = 14" in hit.evidence[1].note
+    off = policy_with(policy_edge={"record_windows": False})
+    assert customer_says(KIND, "can I return order 3307?", record=strict, policy=off) == []
+
+
+def test_the_product_lines_warranty_from_the_record_is_used() -> None:
+    short = customer(replace(order("1120", delivered_days_ago=400), warranty_days=365))
+    (hit,) = customer_says(KIND, "my kettle is broken", record=short)
+    assert "35 days after the 365-day warranty" in hit.reason
+
+
+OVERDUE = customer(replace(order("5120", status="dispatched", delivered_days_ago=None),
+                        expected_at=NOW - timedelta(days=6)))
+
+
+@pytest.mark.parametrize("text", [
+    "where is my order 5120?", "my mixer still hasn't arrived", "it was supposed to come "
+    "last week", "any tracking update? I'm still waiting"])
+def test_a_question_about_an_order_past_its_promised_date_fires(text: str) -> None:
+    (hit,) = customer_says(KIND, text, record=OVERDUE)
+    assert "6 days past its promised delivery date" in hit.reason
+    said, record = hit.evidence
+    assert text[said.start:said.end] == said.quote
+    assert (record.figure, record.unit) == (6, "days late")
+    assert "orders.expected_at" in record.note and "late_delivery_days = 3" in record.note
+
+
+@pytest.mark.parametrize(("text", "record"), [
+    ("where is my order 5120?", customer(replace(order("5120", status="dispatched",
+                                                       delivered_days_ago=None),
+                                                 expected_at=NOW - timedelta(days=2)))),
+    ("do you sell gift cards?", OVERDUE),
+    ("where is my order?", customer(replace(order("5120"), expected_at=NOW - timedelta(
+        days=30)))),  # delivered: not late
+])
+def test_not_late_enough_or_not_asked_about_stays_quiet(text: str,
+                                                       record: CustomerFacts) -> None:
+    assert customer_says(KIND, text, record=record) == []
+
+
+def test_a_fault_reported_again_cites_the_earlier_reports() -> None:
+    twice = customer(replace(order("7300", delivered_days_ago=100), fault_reports=2))
+    (hit,) = customer_says(KIND, "my kettle stopped working again", record=twice)
+    assert "2 earlier fault reports on order 7300" in hit.reason
+    assert hit.evidence[1].figure == 2 and "repeat_fault_after = 2" in hit.evidence[1].note
+    once = customer(replace(order("7300", delivered_days_ago=100), fault_reports=1))
+    assert customer_says(KIND, "my kettle stopped working again", record=once) == []
+    off = policy_with(policy_edge={"repeat_fault_after": 0})
+    assert customer_says(KIND, "my kettle stopped working", record=twice, policy=off) == []

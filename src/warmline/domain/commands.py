@@ -18,6 +18,15 @@ class ReceiveCustomerMessage(Command):
     channel: str = "api"
     customer_ref: str | None = None
     sent_at: datetime | None = None
+    #: let Warmline's own agent answer (None: as configured by WARMLINE_AGENT)
+    reply: bool | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class AnswerWithAgent(Command):
+    """Warmline's agent answers customer turn `turn` (follows ReceiveCustomerMessage)."""
+
+    turn: int
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from warmline.domain.assess import assess
+from warmline.domain.assessment import Assessment
 from warmline.domain.hits import TriggerHit
-from warmline.domain.model import Conversation
+from warmline.domain.model import Conversation, Role
 from warmline.domain.policy import Policy
 from warmline.domain.record import CustomerFacts
 from warmline.domain.signals import Signals
@@ -28,6 +30,7 @@ class Decision:
     firing: tuple[TriggerHit, ...]  # the hits that made it escalate
     policy_version: str
     suppressed: bool = False
+    assessment: Assessment | None = None  # topics, route, scope (customer turns)
 
     def to_public(self) -> dict[str, Any]:
         """The stable public shape (`warmline decide`, the API)."""
@@ -62,8 +65,11 @@ def judge(conv: Conversation, turn_index: int, *, signals: Signals, policy: Poli
     for kind, detect in DETECTORS.items():
         if policy.triggers.rule(kind).enabled:
             hits.extend(detect(ctx))
+    assessment = (assess(turn.text, signals, policy)
+                  if turn.role is Role.CUSTOMER else None)
     if conv.escalated:
-        return Decision(turn_index, False, tuple(hits), (), policy.version, suppressed=True)
+        return Decision(turn_index, False, tuple(hits), (), policy.version, suppressed=True,
+                        assessment=assessment)
     firing = []
     for hit in hits:
         after = policy.triggers.rule(hit.kind).after
@@ -75,4 +81,5 @@ def judge(conv: Conversation, turn_index: int, *, signals: Signals, policy: Poli
                     hit, reason=f"{hit.reason} ({count} of {after}; earlier turns "
                                 f"{', '.join(map(str, earlier))})")
             firing.append(hit)
-    return Decision(turn_index, bool(firing), tuple(hits), tuple(firing), policy.version)
+    return Decision(turn_index, bool(firing), tuple(hits), tuple(firing), policy.version,
+                    assessment=assessment)

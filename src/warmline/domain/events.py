@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from warmline.domain.assessment import Assessment
 from warmline.domain.hits import TriggerHit
 
 
@@ -67,6 +68,8 @@ class DecisionMade(Event):
     hits: tuple[TriggerHit, ...] = ()
     policy_version: str
     suppressed: bool = False  # hits while already handed over: recorded, not acted on
+    #: topics, route and scope of a customer turn (None on agent turns and older events)
+    assessment: Assessment | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -82,11 +85,126 @@ class HandedBackToBot(Event):
     reason: str = ""
 
 
+@dataclass(frozen=True, kw_only=True)
+class ContextPackaged(Event):
+    """The warm-handoff context package built when the conversation escalated.
+
+    `package` is the JSON form of `domain.context.ContextPackage` (versioned by its
+    `schema` key): the audit snapshot. Readers also get the record as it is now.
+    """
+
+    turn: int
+    package: dict[str, Any]
+
+
+
+# --- handoffs: routing, queues and assignment (docs/routing.md) ----------------------
+# Payloads hold plain values only (times as ISO text), so they store as JSON as they are.
+
+
+@dataclass(frozen=True, kw_only=True)
+class HandoffRouted(Event):
+    """Where an escalation went and why: the rule that matched, under which policy."""
+
+    handoff_id: str
+    turn: int
+    queue: str
+    priority: int
+    rule: str  # "fallback" when no rule matched
+    reason: str
+    fallback: bool = False
+    language: str | None = None
+    policy_version: str
+    eta_seconds: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class HandoffDeferred(Event):
+    """Out of hours: the handoff waits for the opening (`next_open`) or a call-back."""
+
+    handoff_id: str
+    queue: str
+    action: str  # next_open | callback
+    until: str  # ISO 8601 opening time
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class HandoffEscalated(Event):
+    """Waiting too long: priority rose, it overflowed to the next queue, or it was flagged."""
+
+    handoff_id: str
+    kind: str  # priority | overflow | alert | closed
+    from_queue: str
+    to_queue: str
+    priority: int
+    waited_seconds: int
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class HandoffAccepted(Event):
+    """A person confirmed the handoff: the customer has a human (time-to-human ends)."""
+
+    handoff_id: str
+    agent_id: str
+    queue: str
+    waited_seconds: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class HandoffReleased(Event):
+    """The person who accepted it put it back in its queue."""
+
+    handoff_id: str
+    agent_id: str
+    queue: str
+    reason: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class HandoffTransferred(Event):
+    """Moved to another queue or person; the context package travels with it."""
+
+    handoff_id: str
+    by: str
+    from_queue: str
+    to_queue: str
+    to_agent: str | None = None
+    reason: str
+    priority: int
+    context_package_turn: int | None = None  # the package that travels, when there is one
+
+
+@dataclass(frozen=True, kw_only=True)
+class HandoffResolved(Event):
+    handoff_id: str
+    by: str
+    queue: str
+    outcome: str = ""
+    hand_back: bool = True  # the thread returns to the bot
+
+
+@dataclass(frozen=True, kw_only=True)
+class HandoffWithdrawn(Event):
+    """Closed before a person accepted it (handed back to the bot, customer gone)."""
+
+    handoff_id: str
+    queue: str
+    reason: str = ""
+
+
+HANDOFF_EVENTS: tuple[type[Event], ...] = (
+    HandoffRouted, HandoffDeferred, HandoffEscalated, HandoffAccepted, HandoffReleased,
+    HandoffTransferred, HandoffResolved, HandoffWithdrawn)
+
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.__name__: cls
     for cls in (ConversationStarted, MessageReceived, AgentReplied, HumanReplied,
-                HandoffRequested, DecisionMade, EscalationTriggered, HandedBackToBot)
+                HandoffRequested, DecisionMade, EscalationTriggered, HandedBackToBot,
+                ContextPackaged)
 }
+EVENT_TYPES.update({cls.__name__: cls for cls in HANDOFF_EVENTS})
 
 
 def to_record(event: Event) -> tuple[str, dict[str, Any]]:
@@ -98,6 +216,8 @@ def to_record(event: Event) -> tuple[str, dict[str, Any]]:
         value = getattr(event, f.name)
         if f.name == "hits":
             value = [h.to_dict() for h in value]
+        elif isinstance(value, Assessment):
+            value = value.to_dict()
         elif isinstance(value, tuple):
             value = list(value)
         payload[f.name] = value
@@ -115,6 +235,8 @@ def from_record(type_name: str, conversation_id: str, occurred_at: datetime,
         data["hits"] = tuple(TriggerHit.from_dict(h) for h in data["hits"])
     if "actions" in data:
         data["actions"] = tuple(data["actions"])
+    if data.get("assessment") is not None:
+        data["assessment"] = Assessment.from_dict(data["assessment"])
     return cls(conversation_id=conversation_id, occurred_at=occurred_at, **data)
 
 

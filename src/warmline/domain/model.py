@@ -53,6 +53,8 @@ class Conversation:
     hit_turns: dict[str, list[int]] = field(default_factory=dict)
     escalations: list[ev.EscalationTriggered] = field(default_factory=list)
     last_decision: ev.DecisionMade | None = None
+    #: the warm-handoff packages built at each escalation, oldest first
+    packages: list[ev.ContextPackaged] = field(default_factory=list)
     version: int = 0
 
     @classmethod
@@ -99,6 +101,20 @@ class Conversation:
                 self.hit_turns = {}
             case ev.HandoffRequested():
                 pass  # judged like a message; the decision that follows carries it
+            case ev.HandoffAccepted():
+                self.mode = Mode.HUMAN
+            case ev.HandoffReleased() | ev.HandoffTransferred():
+                self.mode = Mode.WAITING
+            case ev.HandoffResolved():
+                if event.hand_back:  # as HandedBackToBot: the bot holds it, triggers re-arm
+                    self.mode = Mode.BOT
+                    self.window_start = len(self.turns)
+                    self.hit_turns = {}
+            case (ev.HandoffRouted() | ev.HandoffDeferred() | ev.HandoffEscalated()
+                  | ev.HandoffWithdrawn()):
+                pass  # queue facts; the conversation keeps waiting (docs/routing.md)
+            case ev.ContextPackaged():
+                self.packages.append(event)
             case _:
                 raise TypeError(f"unknown event {type(event).__name__}")
 

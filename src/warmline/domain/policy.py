@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from warmline.domain.errors import PolicyError
+from warmline.domain.next_steps import NextStepRules
+from warmline.domain.routing_policy import RoutingPolicy
 
 T = TypeVar("T")
 
@@ -63,6 +65,10 @@ class LowConfidenceRule:
     fallback_intents: tuple[str, ...] = setting(
         ["fallback", "unknown", "none", "out_of_scope", "nlu_fallback"],
         "intents an agent reports when it could not map the message")
+    scope_confidence_below: float = setting(
+        0.01, "a customer message whose scope confidence is under this is out of the "
+        "agent's scope; the confidence is the share of the agent's own knowledge examples "
+        "that score as low, so 0.01 flags about 1% of in-scope messages", min=0, max=1)
 
 
 @dataclass(frozen=True)
@@ -71,6 +77,9 @@ class NegativeEmotionRule:
     after: int = setting(1, AFTER_HELP, min=1)
     intensity_at_least: float = setting(
         0.6, "emotion intensity (0..1, sentiment plus cues) that fires", min=0, max=1)
+    model_threshold: float = setting(
+        0.5, "probability from the semantic model at or above which the emotion fires",
+        min=0, max=1)
 
 
 @dataclass(frozen=True)
@@ -85,6 +94,15 @@ class MoneyRiskRule:
     fx: dict[str, float] = setting(
         {"EUR": 1.0, "USD": 0.92, "GBP": 1.17},
         "rate to convert one unit of a currency into the policy currency")
+    high_value_lifetime_value: float = setting(
+        2000.0, "a customer whose lifetime value (record) is at least this is high-value; "
+        "0 switches it off", min=0)
+    high_value_tags: tuple[str, ...] = setting(
+        ["vip"], "record tags that make a customer high-value")
+    high_value_refund_over: float = setting(
+        50.0, "for a high-value customer, a refund request above this amount fires", min=0)
+    repeat_refund: bool = setting(
+        True, "a refund asked for an order the record shows as already refunded fires")
 
 
 @dataclass(frozen=True)
@@ -97,6 +115,15 @@ class PolicyEdgeRule:
     discount_exceptions: bool = setting(True, "requests for special or expired discounts fire")
     address_change_after_dispatch: bool = setting(
         True, "address changes for an order already dispatched fire")
+    record_windows: bool = setting(
+        True, "use the return window and warranty of the order's product line from the "
+        "record when it has them")
+    late_delivery_days: int = setting(
+        3, "a question about an order this many days past its promised delivery date "
+        "(record: orders.expected_at) fires; 0 switches it off", min=0)
+    repeat_fault_after: int = setting(
+        2, "a fault report on an order with this many earlier fault reports in the record "
+        "fires; 0 switches it off", min=0)
 
 
 @dataclass(frozen=True)
@@ -114,10 +141,29 @@ class Triggers:
 
 
 @dataclass(frozen=True)
+class ContextRules:
+    next_steps: NextStepRules = dataclasses.field(default_factory=NextStepRules)
+    quotes: int = setting(4, "how many of the customer's own sentences the package quotes",
+                          min=0, max=20)
+    history: int = setting(5, "how many past conversations and handoffs the package lists",
+                           min=0, max=50)
+
+
+@dataclass(frozen=True)
+class DetectionRules:
+    topic_threshold: float = setting(
+        0.5, "probability from the semantic model at or above which a topic (complaint, "
+        "cancellation, refund_request) is read in a customer message", min=0, max=1)
+
+
+@dataclass(frozen=True)
 class Policy:
     version: str = setting("", "version label recorded with every decision")
     name: str = setting("default", "a human name for this policy")
     triggers: Triggers = dataclasses.field(default_factory=Triggers)
+    detection: DetectionRules = dataclasses.field(default_factory=DetectionRules)
+    context: ContextRules = dataclasses.field(default_factory=ContextRules)
+    routing: RoutingPolicy = dataclasses.field(default_factory=RoutingPolicy)
 
     @classmethod
     def from_mapping(cls, data: Any) -> Policy:
@@ -170,6 +216,15 @@ def _coerce(tp: Any, value: Any, path: str, meta: Mapping[str, Any]) -> Any:
         if not isinstance(value, str):
             raise PolicyError(path, f"expected text, got {value!r}")
         return value
+    item = _item_dataclass(tp)
+    if item is not None:  # a list or a mapping of nested sections (routing rules, queues)
+        if origin is tuple:
+            if not isinstance(value, list):
+                raise PolicyError(path, "expected a list")
+            return tuple(_build(item, v, f"{path}[{i}]") for i, v in enumerate(value))
+        if not isinstance(value, Mapping):
+            raise PolicyError(path, "expected a mapping")
+        return {str(k): _build(item, v, _join(path, str(k))) for k, v in value.items()}
     if origin is tuple:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise PolicyError(path, "expected a list of texts")
@@ -200,6 +255,13 @@ def _join(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
 
 
+def _item_dataclass(tp: Any) -> Any:
+    """The section type of `tuple[Section, ...]` or `dict[str, Section]`, else None."""
+    origin, args = typing.get_origin(tp), typing.get_args(tp)
+    item = args[0] if origin is tuple and args else args[1] if origin is dict else None
+    return item if item is not None and dataclasses.is_dataclass(item) else None
+
+
 def reference(cls: type = Policy, path: str = "") -> Iterator[tuple[str, Any, str]]:
     """(dotted key, default, help) for every policy setting, for the docs."""
     for f in dataclasses.fields(cls):
@@ -210,4 +272,12 @@ def reference(cls: type = Policy, path: str = "") -> Iterator[tuple[str, Any, st
             continue
         factory: Any = f.default_factory
         default = f.default if f.default is not dataclasses.MISSING else factory()
+        item = _item_dataclass(tp)
+        if item is not None:  # the names in the default, then the keys of one entry
+            names = list(default) if isinstance(default, dict) else [
+                getattr(d, "name", "…") for d in default]
+            yield key, names, f.metadata.get("help", "")
+            yield from reference(item, key + (".<name>" if isinstance(default, dict)
+                                              else "[]"))
+            continue
         yield key, _dump(default), f.metadata.get("help", "")

@@ -19,6 +19,21 @@ class OrderFacts:
     placed_at: datetime | None = None
     dispatched_at: datetime | None = None
     delivered_at: datetime | None = None
+    expected_at: datetime | None = None  # delivery date promised at checkout
+    refunded: float = 0.0  # already refunded (issued or pending), in `currency`
+    tracking_url: str | None = None
+    carrier: str | None = None
+    discount_code: str | None = None
+    items: str = ""  # "Aurora Blender and 1 more"
+    product_line: str | None = None
+    warranty_days: int | None = None  # from the product line; None: the policy's
+    return_window_days: int | None = None  # from the product line; None: the policy's
+    fault_reports: int = 0  # earlier fault reports on this order in the record
+
+    @property
+    def outstanding(self) -> float:
+        """What could still be refunded: the total less what was already refunded."""
+        return max(self.total - self.refunded, 0.0)
 
     @property
     def dispatched(self) -> bool:
@@ -32,6 +47,8 @@ class CustomerFacts:
     currency: str = "EUR"
     tags: tuple[str, ...] = ()
     orders: tuple[OrderFacts, ...] = ()
+    name: str = ""
+    language: str = "en"
 
     def order(self, order_id: str) -> OrderFacts | None:
         wanted = order_id.lstrip("#").lower()

@@ -15,6 +15,7 @@ from warmline import __version__
 from warmline.bootstrap import Warmline, bootstrap
 from warmline.domain import commands as cmd
 from warmline.domain.errors import ConversationClosed, ConversationNotFound
+from warmline.entrypoints import record_api, routing_api
 from warmline.entrypoints import schemas as s
 from warmline.service.handlers import Outcome
 from warmline.service.queries import conversation_view
@@ -68,7 +69,7 @@ async def _no_receive() -> Message:  # pragma: no cover - never called for a pla
 def _outcome(o: Outcome, response: Response) -> dict[str, Any]:
     response.status_code = 200 if o.duplicate else 201
     return {"conversation_id": o.conversation_id, "turn": o.turn, "duplicate": o.duplicate,
-            "decision": o.decision}
+            "decision": o.decision, "reply": o.reply}
 
 
 def create_app(warmline: Warmline | None = None) -> FastAPI:
@@ -117,8 +118,8 @@ def create_app(warmline: Warmline | None = None) -> FastAPI:
         check_text(body.text)
         return _outcome(wl.bus.handle(cmd.ReceiveCustomerMessage(
             conversation_id=conversation_id, message_id=body.message_id, text=body.text,
-            channel=body.channel, customer_ref=body.customer_ref, sent_at=body.sent_at)),
-            response)
+            channel=body.channel, customer_ref=body.customer_ref, sent_at=body.sent_at,
+            reply=body.reply)), response)
 
     @app.post("/v1/conversations/{conversation_id}/agent-replies", status_code=201,
               response_model=s.OutcomeOut, responses=ERRORS, tags=["conversations"],
@@ -166,4 +167,6 @@ def create_app(warmline: Warmline | None = None) -> FastAPI:
         with wl.uow() as uow:
             return {"ids": uow.conversations.list_ids(limit=limit, offset=offset)}
 
+    app.include_router(routing_api.router(wl))  # queues, agents, handoffs (docs/routing.md)
+    app.include_router(record_api.router(wl))  # context packages, customers (docs/context.md)
     return app

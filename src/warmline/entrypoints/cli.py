@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from warmline.domain.errors import PolicyError
+from warmline.entrypoints import cli_quality, cli_record, routing_cli
 
 app = typer.Typer(help="Warmline: clean AI-to-human escalation for commerce support.",
                   no_args_is_help=True, add_completion=False)
@@ -20,6 +21,9 @@ policy_app = typer.Typer(help="Check and document escalation policies.", no_args
 db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
 app.add_typer(policy_app, name="policy")
 app.add_typer(db_app, name="db")
+cli_quality.register(app)  # eval, train
+cli_record.register(app)  # import, context, demo-store
+routing_cli.register(app)  # simulate, routing explain/sweep
 out = Console()
 err = Console(stderr=True)
 
@@ -136,7 +140,7 @@ def demo(url: Annotated[str, typer.Option(help="running Warmline API")] = "",
         suite = sc.load(scenarios)
     except (OSError, ValueError) as exc:
         _fail(str(exc))
-    table = Table("scenario", "turn", "decision", "triggers", "evidence", "ok",
+    table = Table("scenario", "turn", "decision", "triggers", "evidence", "next step", "ok",
                   title=f"Warmline scenarios against {base}")
     failures = 0
     try:
@@ -146,6 +150,7 @@ def demo(url: Annotated[str, typer.Option(help="running Warmline API")] = "",
                 table.add_row(r.scenario.name, "-" if r.turn is None else str(r.turn),
                               "escalate" if r.escalate else "stay with bot",
                               ", ".join(r.kinds), r.evidence(),
+                              r.package["next_step"]["rule"] if r.package else "",
                               "[green]✓[/]" if r.passed else "[red]✗[/]")
     except httpx.HTTPError as exc:
         _fail(f"cannot reach {base}: {exc}. Start it with `make demo` or `warmline serve`.")

@@ -20,7 +20,8 @@ def decide_case(case: Any, *, record: Path | None = None, policy: Path | None = 
         raise ValueError('stdin: expected {"turns": [...]}')
     config = Config.from_env()
     wl = bootstrap(config, uow=memory_uow_factory(), policy=load_policy(policy or config.policy),
-                   record=StaticCommerceRecord.from_file(record) if record else None)
+                   record=StaticCommerceRecord.from_file(record) if record
+                   else StaticCommerceRecord())
     cid = "stdin"
     for i, turn in enumerate(case["turns"]):
         if not isinstance(turn, dict) or not isinstance(turn.get("text"), str):

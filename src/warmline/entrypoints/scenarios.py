@@ -1,7 +1,11 @@
 """The scenario suite: conversations in YAML with the decision each must produce.
 
 Played over HTTP (an httpx-compatible client), so `warmline demo` against a running
-server and the tests (in-process client) exercise exactly the same path.
+server and the tests (in-process client) exercise exactly the same path. A scenario
+without scripted agent turns is answered by Warmline's own agent (WARMLINE_AGENT);
+a customer turn followed by a scripted agent turn asks it not to (`"reply": false`).
+`expect.package` lists what the context package must say (docs/context.md): the rule of
+its next step, and words its summary, next step and first message must contain.
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ import yaml
 
 class Poster(Protocol):
     def post(self, url: str, *, json: Any) -> Any: ...
+
+    def get(self, url: str) -> Any: ...
 
 
 @dataclass(frozen=True)
@@ -35,6 +41,8 @@ class Result:
     turn: int | None = None
     triggers: list[dict[str, Any]] = field(default_factory=list)
     policy_version: str = ""
+    package: dict[str, Any] | None = None
+    package_problems: list[str] = field(default_factory=list)
 
     @property
     def kinds(self) -> list[str]:
@@ -47,6 +55,8 @@ class Result:
             return False
         if not self.escalate:
             return True
+        if self.package_problems:
+            return False
         return self.turn == exp.get("turn") and set(exp.get("triggers", [])) <= set(self.kinds)
 
     def evidence(self) -> str:
@@ -78,6 +88,8 @@ def play(client: Poster, scenario: Scenario) -> Result:
             body = {"message_id": f"{cid}-{i}", "text": turn["customer"]}
             if scenario.customer_ref:
                 body["customer_ref"] = scenario.customer_ref
+            if i + 1 < len(scenario.turns) and "agent" in scenario.turns[i + 1]:
+                body["reply"] = False  # the scripted agent answers this one
         elif "agent" in turn:
             url = f"/v1/conversations/{cid}/agent-replies"
             body = {"text": turn["agent"], "message_id": f"{cid}-{i}"}
@@ -85,20 +97,53 @@ def play(client: Poster, scenario: Scenario) -> Result:
         elif "one_tap" in turn:
             url = f"/v1/conversations/{cid}/handoff-requests"
             body = {"source": turn["one_tap"], "message_id": f"{cid}-{i}"}
+            if scenario.customer_ref:
+                body["customer_ref"] = scenario.customer_ref
         else:
             raise ValueError(f"{scenario.path}: turn {i} needs customer, agent or one_tap")
         response = client.post(url, json=body)
         if response.status_code >= 400:
             raise RuntimeError(f"{scenario.path}: turn {i}: HTTP {response.status_code} "
                                f"{response.text}")
-        decision = response.json()["decision"]
-        if decision and decision["escalate"] and not result.escalate:
-            result.escalate = True
-            result.turn = decision["turn"]
-            result.triggers = decision["triggers"]
-        if decision:
-            result.policy_version = decision["policy_version"]
+        answer = response.json()
+        reply = answer.get("reply") or {}
+        for decision in (answer["decision"], reply.get("decision")):
+            if decision and decision["escalate"] and not result.escalate:
+                result.escalate = True
+                result.turn = decision["turn"]
+                result.triggers = decision["triggers"]
+            if decision:
+                result.policy_version = decision["policy_version"]
+    if result.escalate:
+        got = client.get(f"/v1/conversations/{cid}/context")
+        result.package = got.json().get("package") if got.status_code == 200 else None
+        result.package_problems = check_package(result.package, scenario.expect)
     return result
+
+
+def check_package(package: dict[str, Any] | None, expect: dict[str, Any]) -> list[str]:
+    """What the package gets wrong against `expect.package` (empty: all as expected)."""
+    if package is None:
+        return ["no context package"]
+    want = expect.get("package") or {}
+    problems = []
+    if "rule" in want and package["next_step"]["rule"] != want["rule"]:
+        problems.append(f"next step rule {package['next_step']['rule']!r}, "
+                        f"expected {want['rule']!r}")
+    texts = {"summary": package["summary"]["text"], "next_step": package["next_step"]["text"],
+             "first_message": package["first_message"],
+             "quotes": " | ".join(q["text"] for q in package["quotes"])}
+    for key, text in texts.items():
+        for words in want.get(key, []):
+            if words.lower() not in text.lower():
+                problems.append(f"{key} lacks {words!r}: {text}")
+    for order in want.get("orders", []):
+        if order not in package["refs"]["order_ids"]:
+            problems.append(f"refs.order_ids {package['refs']['order_ids']} lacks {order!r}")
+    if "customer" in want and (package.get("record") or {}).get("customer", {}).get(
+            "ref") != want["customer"]:
+        problems.append(f"record is not customer {want['customer']!r}")
+    return problems
 
 
 def play_all(client: Poster, scenarios: list[Scenario]) -> Iterator[Result]:

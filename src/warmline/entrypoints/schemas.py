@@ -24,6 +24,9 @@ class CustomerMessageIn(Strict):
     channel: Channel = "api"
     customer_ref: Ref | None = None
     sent_at: Annotated[AwareDatetime | None, Field(strict=False)] = None
+    reply: bool | None = Field(None, description="let Warmline's agent answer this message "
+                               "(default: yes when WARMLINE_AGENT is set); send false when "
+                               "your own agent will reply")
 
 
 class AgentReplyIn(Strict):
@@ -72,11 +75,23 @@ class DecisionOut(BaseModel):
     policy_version: str
 
 
+class AgentAnswerOut(BaseModel):
+    """Warmline's agent's reply to send to the customer, judged like any agent reply."""
+
+    turn: int
+    text: str
+    confidence: float | None
+    intent: str | None
+    actions: list[str]
+    decision: DecisionOut | None
+
+
 class OutcomeOut(BaseModel):
     conversation_id: str
     turn: int
     duplicate: bool
     decision: DecisionOut | None
+    reply: AgentAnswerOut | None = None
 
 
 class TurnOut(BaseModel):

@@ -13,7 +13,9 @@ from warmline.domain.decision import Decision, judge
 from warmline.domain.errors import ConversationClosed, ConversationNotFound
 from warmline.domain.model import Conversation
 from warmline.domain.policy import Policy
-from warmline.ports import Clock, CommerceRecord, InboundKey, Signals, UnitOfWork
+from warmline.ports import Agent, Clock, CommerceRecord, InboundKey, Signals, UnitOfWork
+from warmline.service.context import package_escalation, read_record
+from warmline.service.routing import close_open_handoff, route_escalation
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,7 @@ class Dependencies:
     policy: Callable[[], Policy]
     record: CommerceRecord
     clock: Clock
+    agent: Agent | None = None  # Warmline's own agent answers when set (WARMLINE_AGENT)
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,7 @@ class Outcome:
     turn: int
     decision: dict[str, Any] | None
     duplicate: bool = False
+    reply: dict[str, Any] | None = None  # Warmline's agent's reply, when it answered
 
 
 def _decision_for(events: list[ev.Event], turn: int) -> dict[str, Any] | None:
@@ -62,19 +66,24 @@ def _judge_and_store(uow: UnitOfWork, deps: Dependencies, app: _Appender, turn: 
                      one_tap: str | None = None) -> Decision:
     policy = deps.policy()
     now = deps.clock.now()
-    ref = app.conv.customer_ref
-    record = deps.record.customer_facts(ref) if ref else None
+    full, record_error = read_record(deps.record, app.conv.customer_ref)
+    record = full.facts() if full is not None else None
     decision = judge(app.conv, turn, signals=deps.signals, policy=policy, now=now,
                      record=record, one_tap=one_tap)
     cid = app.conv.id
     app.add(ev.DecisionMade(conversation_id=cid, occurred_at=now, turn=turn,
                             escalate=decision.escalate, hits=decision.hits,
                             policy_version=decision.policy_version,
-                            suppressed=decision.suppressed))
+                            suppressed=decision.suppressed,
+                            assessment=decision.assessment))
     if decision.escalate:
-        app.add(ev.EscalationTriggered(conversation_id=cid, occurred_at=now, turn=turn,
-                                       hits=decision.firing,
-                                       policy_version=decision.policy_version))
+        escalation = ev.EscalationTriggered(conversation_id=cid, occurred_at=now, turn=turn,
+                                            hits=decision.firing,
+                                            policy_version=decision.policy_version)
+        app.add(escalation)
+        package_escalation(uow, app, escalation, record=full, record_error=record_error,
+                           signals=deps.signals, policy=policy, now=now)
+        route_escalation(uow, deps, app, turn, record)  # queue it: service/routing.py
     uow.conversations.append(cid, app.new, expected_version=len(app.loaded))
     return decision
 
@@ -162,6 +171,7 @@ def hand_back_to_bot(c: cmd.HandBackToBot, uow: UnitOfWork, deps: Dependencies) 
         if not app.conv.escalated:
             raise ConversationClosed(
                 f"conversation {c.conversation_id!r} is not with a human; nothing to hand back")
+        close_open_handoff(uow, app, c.by, c.reason, deps.clock.now())  # leaves the queue
         app.add(ev.HandedBackToBot(conversation_id=c.conversation_id,
                                    occurred_at=deps.clock.now(), by=c.by, reason=c.reason))
         uow.conversations.append(c.conversation_id, app.new, expected_version=len(app.loaded))

@@ -30,7 +30,8 @@ def conversation_view(uow: UnitOfWork, conversation_id: str) -> dict[str, Any] |
         "latest_decision": None if latest is None else {
             "turn": latest.turn, "escalate": latest.escalate, "suppressed": latest.suppressed,
             "hits": [public_hit(h) for h in latest.hits],
-            "policy_version": latest.policy_version},
+            "policy_version": latest.policy_version,
+            "assessment": latest.assessment.to_dict() if latest.assessment else None},
         "escalation": None if escalation is None else {
             "turn": escalation.turn, "policy_version": escalation.policy_version,
             "triggers": [public_hit(h) for h in escalation.hits]},

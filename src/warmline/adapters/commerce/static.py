@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from warmline.domain.commerce import Customer, CustomerRecord, Order
 from warmline.domain.record import CustomerFacts, OrderFacts
 
 _RELATIVE = re.compile(r"^-(\d+)d$")
@@ -44,6 +45,22 @@ class StaticCommerceRecord:
 
     def customer_facts(self, customer_ref: str) -> CustomerFacts | None:
         return self._customers.get(customer_ref)
+
+    def customer_record(self, customer_ref: str) -> CustomerRecord | None:
+        """The facts as a record: this file knows customers and orders, nothing more."""
+        facts = self._customers.get(customer_ref)
+        if facts is None:
+            return None
+        return CustomerRecord(
+            customer=Customer(ref=facts.ref, tags=facts.tags,
+                              lifetime_value=facts.lifetime_value, currency=facts.currency),
+            orders=tuple(Order(id=o.id, customer_ref=facts.ref, status=o.status,
+                               total=o.total, currency=o.currency, placed_at=o.placed_at,
+                               dispatched_at=o.dispatched_at, delivered_at=o.delivered_at)
+                         for o in facts.orders))
+
+    def find_customer(self, channel: str, contact_id: str) -> str | None:
+        return None  # the file has no contact ids
 
 
 def _when(value: str | None, now: datetime) -> datetime | None:

@@ -116,7 +116,8 @@ class MiniLMEmbedder:
     def _load(self) -> tuple[onnxruntime.InferenceSession, Tokenizer]:
         with self._lock:
             if self._session is None or self._tokenizer is None:
-                self._session, self._tokenizer = self._open()
+                self._session, self._tokenizer = _shared(
+                    (MODEL_PACKAGE, self._max_length, self._threads), self._open)
             return self._session, self._tokenizer
 
     def _open(self) -> tuple[onnxruntime.InferenceSession, Tokenizer]:
@@ -137,6 +138,19 @@ class MiniLMEmbedder:
         graph = _build_graph(load_file(str(model_dir / "model.safetensors")))
         session = onnxruntime.InferenceSession(graph, options, providers=["CPUExecutionProvider"])
         return session, tokenizer
+
+
+_SESSIONS: dict[tuple[str, int, int], Any] = {}
+_SESSIONS_LOCK = threading.Lock()
+
+
+def _shared(key: tuple[str, int, int], open_: Any) -> Any:
+    """One loaded model per process and settings: building the graph takes a second or
+    two, and every wired app (tests, several apps in one server) would pay it again."""
+    with _SESSIONS_LOCK:
+        if key not in _SESSIONS:
+            _SESSIONS[key] = open_()
+        return _SESSIONS[key]
 
 
 def _model_dir() -> Path:

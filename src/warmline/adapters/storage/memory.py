@@ -10,8 +10,14 @@ import itertools
 from collections.abc import Sequence
 from types import TracebackType
 
-from warmline.domain.events import Event
-from warmline.ports import ConcurrencyError, InboundKey
+from warmline.adapters.storage.memory_routing import (
+    MemoryAgentRepository,
+    MemoryHandoffRepository,
+    MemoryRoutingStore,
+    publish,
+)
+from warmline.domain.events import ConversationStarted, Event
+from warmline.ports import ConcurrencyError, InboundKey, Notifier
 
 
 class MemoryStore:
@@ -22,6 +28,7 @@ class MemoryStore:
         self.inbound: dict[tuple[str, str], InboundKey] = {}
         self.touched: dict[str, int] = {}  # conversation -> write tick, for newest-first
         self.ticks = itertools.count(1)
+        self.routing = MemoryRoutingStore()  # the handoff queue and the agents
 
 
 class MemoryConversationRepository:
@@ -61,16 +68,27 @@ class MemoryConversationRepository:
         order = sorted(self.touched, key=lambda c: (-self.touched[c], c))
         return order[offset:offset + limit]
 
+    def ids_for_customer(self, customer_ref: str, limit: int = 20) -> list[str]:
+        mine = [cid for cid in self.list_ids(limit=len(self.touched))
+                if any(isinstance(e, ConversationStarted) and e.customer_ref == customer_ref
+                       for e in self.events.get(cid, [])[:1])]
+        return mine[:limit]
+
 
 class MemoryUnitOfWork:
     """Works on a copy; `commit` publishes it to the store, anything else discards it."""
 
-    def __init__(self, store: MemoryStore) -> None:
+    def __init__(self, store: MemoryStore, notifier: Notifier | None = None) -> None:
         self.store = store
+        self.notifier = notifier
         self.conversations = MemoryConversationRepository(store)
+        self.handoffs = MemoryHandoffRepository(store.routing)
+        self.agents = MemoryAgentRepository(store.routing)
 
     def __enter__(self) -> MemoryUnitOfWork:
         self.conversations = MemoryConversationRepository(self.store)
+        self.handoffs = MemoryHandoffRepository(self.store.routing)
+        self.agents = MemoryAgentRepository(self.store.routing)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
@@ -92,7 +110,13 @@ class MemoryUnitOfWork:
                 self.store.events[cid] = list(log)
                 self.store.touched[cid] = work.touched[cid]
         self.store.inbound.update(work.inbound_keys)
+        publish(self.store.routing, self.handoffs, self.agents)
+        notices, self.handoffs.notices = self.handoffs.notices, []
+        if notices and self.notifier is not None:
+            self.notifier.after_commit(notices)
         self.conversations = MemoryConversationRepository(self.store)
 
     def rollback(self) -> None:
         self.conversations = MemoryConversationRepository(self.store)
+        self.handoffs = MemoryHandoffRepository(self.store.routing)
+        self.agents = MemoryAgentRepository(self.store.routing)

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, insert, select, update
 from sqlalchemy.engine import make_url
@@ -23,7 +23,10 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from warmline.adapters.storage.schema import conversations, inbound_messages
 from warmline.adapters.storage.schema import events as event_log
 from warmline.domain.events import ConversationStarted, Event, from_record, to_record
-from warmline.ports import ConcurrencyError, InboundKey
+from warmline.ports import ConcurrencyError, InboundKey, Notifier
+
+if TYPE_CHECKING:  # imported when a unit of work opens: sql_routing builds on this module
+    from warmline.adapters.storage.sql_routing import SqlAgentRepository, SqlHandoffRepository
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 # PostgreSQL serialization failure / deadlock: the other writer won, so retrying is right.
@@ -181,14 +184,25 @@ class SqlConversationRepository:
             .order_by(conversations.c.updated_at.desc(), conversations.c.id)
             .limit(limit).offset(offset)))
 
+    def ids_for_customer(self, customer_ref: str, limit: int = 20) -> list[str]:
+        """The customer's conversations, most recently updated first."""
+        return list(self._conn.scalars(
+            select(conversations.c.id)
+            .where(conversations.c.customer_ref == customer_ref)
+            .order_by(conversations.c.updated_at.desc(), conversations.c.id)
+            .limit(limit)))
+
 
 class SqlUnitOfWork:
     """One connection and one database transaction per `with` block."""
 
     conversations: SqlConversationRepository
+    handoffs: SqlHandoffRepository
+    agents: SqlAgentRepository
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, notifier: Notifier | None = None) -> None:
         self.engine = engine
+        self.notifier = notifier  # live updates about handoffs (adapters/notify.py)
         self._conn: Connection | None = None
 
     def __enter__(self) -> SqlUnitOfWork:
@@ -202,6 +216,13 @@ class SqlUnitOfWork:
             self._conn = None
             raise
         self.conversations = SqlConversationRepository(self._conn)
+        from warmline.adapters.storage.sql_routing import (
+            SqlAgentRepository,
+            SqlHandoffRepository,
+        )
+
+        self.handoffs = SqlHandoffRepository(self._conn)
+        self.agents = SqlAgentRepository(self._conn)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
@@ -215,9 +236,15 @@ class SqlUnitOfWork:
 
     def commit(self) -> None:
         """Publish; later work in this block starts a new transaction (autobegin)."""
+        notices, self.handoffs.notices = self.handoffs.notices, []
+        if notices and self.notifier is not None:
+            self.notifier.before_commit(self._open(), notices)
         self._open().commit()
+        if notices and self.notifier is not None:
+            self.notifier.after_commit(notices)
 
     def rollback(self) -> None:
+        self.handoffs.notices = []
         self._open().rollback()
 
     def _open(self) -> Connection:

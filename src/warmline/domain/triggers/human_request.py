@@ -86,6 +86,16 @@ PATTERNS: list[tuple[re.Pattern[str], int]] = [
                 r"(?:want\s+to\s+|wanna\s+)?(?:talk|speak|chat|deal)\s+(?:to|with)\s+"
                 r"(?:a\s+|an\s+|the\s+|this\s+|your\s+)?(?:bot|robot|machine|ai|computer|"
                 r"chatbot)\b"), 0),
+    # Giving up on the bot: "this chat isn't working", "you're not helping", "I'm not
+    # comfortable sharing my details with a machine" ask for someone else, implicitly.
+    (re.compile(r"\b(?:this|the)\s+(?:conversation|chat|bot|chatbot|assistant)\s+"
+                r"(?:is\s+not|isn't|isnt|doesn't|does\s+not|ain't)\s+(?:working|helping|"
+                r"help(?:ful)?|going\s+anywhere)\b|"
+                r"\byou(?:'re|\s+are)\s+not\s+(?:helping|understanding|listening)\b|"
+                r"(?:\bnot|n't|\bnever)\s+(?:\w+\s+){0,2}(?:comfortable|happy|trust\w*|want)\s+"
+                r"(?:\w+\s+){0,2}(?:shar\w+|tell\w*|giv\w+|talk\w*)\b[^.!?]{0,40}?"
+                r"\b(?:with|to)\s+(?:a|an|this|the|some)\s+(?:machine|bot|robot|computer|ai|"
+                r"chatbot)\b"), 0),
 ]
 # "I was talking to an agent", "am I speaking to a person?": a narrative or a question.
 _NARRATIVE = re.compile(r"(?:\b(?:was|were|been|am|is|are|im|already)|'m)"

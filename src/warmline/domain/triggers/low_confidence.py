@@ -9,6 +9,7 @@ intent is compared without case, spaces or a namespace ("NLU_Fallback",
 
 from __future__ import annotations
 
+from warmline.domain.assessment import scope_reading
 from warmline.domain.hits import Evidence, TriggerHit
 from warmline.domain.model import Role
 from warmline.domain.triggers.base import TurnContext
@@ -34,7 +35,7 @@ def detect(ctx: TurnContext) -> list[TriggerHit]:
                                round(1.0 - confidence, 3))]
         return []
     if turn.role is Role.CUSTOMER:
-        verdict = ctx.signals.scope(turn.text)
+        verdict = scope_reading(ctx.signals.scope(turn.text), rule.scope_confidence_below)
         if verdict is not None and not verdict.in_scope:
             ev = Evidence(turn=turn.index, quote=turn.text, figure=round(verdict.confidence, 3),
                           unit="scope confidence", note="outside the agent's knowledge")

@@ -1,8 +1,10 @@
 """`money_risk`: money or risk above the policy's thresholds.
 
-Refund requests over `refund_over` (the amount from the text, else the total of the
-order in question from the record), orders in question over `order_over`, any
-cancellation request, chargeback or legal threats. Amounts are converted into the
+Refund requests over `refund_over` (the amount from the text, else what is still
+refundable on the order in question: its total less the refunds the record shows), or
+over `high_value_refund_over` for a high-value customer (a record tag or lifetime value),
+a refund asked again for an order already refunded in full, orders in question over
+`order_over`, any cancellation request, chargeback or legal threats. Amounts are converted into the
 policy currency with the policy's `fx` table before comparing. One hit per turn,
 carrying every reason, so a refund and a chargeback threat are one decision.
 """
@@ -38,10 +40,17 @@ def detect(ctx: TurnContext) -> list[TriggerHit]:
     refund = "refund_request" in found
     if refund:
         ev, value, cur = _refund_amount(ctx, amounts)
-        if ev is not None and to_policy_currency(rule, value, cur) > rule.refund_over:
-            reason = (f"refund of {value:.2f} {cur} over the {rule.refund_over:.0f} "
-                      f"{rule.currency} threshold")
-            hits.append((reason, (said("refund_request", "refund"), ev)))
+        valued = _high_value(ctx)
+        limit = rule.high_value_refund_over if valued is not None else rule.refund_over
+        if ev is not None and to_policy_currency(rule, value, cur) > limit:
+            reason = (f"refund of {value:.2f} {cur} over the {limit:.0f} {rule.currency} "
+                      f"threshold" + (" for high-value customers" if valued else ""))
+            hits.append((reason, (said("refund_request", "refund"), ev,
+                                  *((valued,) if valued else ()))))
+        again = _refunded_already(ctx) if rule.repeat_refund else None
+        if again is not None:
+            hits.append((f"refund asked again for order {again.quote.split()[1]}, already "
+                         "refunded in full", (said("refund_request", "refund"), again)))
     big = [a for a in amounts if to_policy_currency(rule, a.value, a.currency) > rule.order_over]
     if big and not refund:
         a = big[0]
@@ -63,8 +72,36 @@ def _refund_amount(ctx: TurnContext,
         return (Evidence.span(turn.index, turn.text, a.start, a.end, figure=a.value,
                               unit=a.currency, note="amount asked"), a.value, a.currency)
     order = order_in_question(turn.text, ctx.record)
-    if order is None:
+    if order is None or order.outstanding <= 0:
         return None, 0.0, None
-    return (Evidence(turn=turn.index, quote=f"order {order.id}", figure=order.total,
-                     unit=order.currency, note="record: orders.total"),
-            order.total, order.currency)
+    note = "record: orders.total" + (" less refunds.amount" if order.refunded else "")
+    return (Evidence(turn=turn.index, quote=f"order {order.id}", figure=order.outstanding,
+                     unit=order.currency, note=note),
+            order.outstanding, order.currency)
+
+
+def _high_value(ctx: TurnContext) -> Evidence | None:
+    """Evidence that the customer is high-value (tag or lifetime value), or None."""
+    rule, record = ctx.policy.triggers.money_risk, ctx.record
+    if record is None:
+        return None
+    tags = sorted({t.lower() for t in record.tags} & {t.lower() for t in rule.high_value_tags})
+    worth = rule.high_value_lifetime_value > 0 and \
+        record.lifetime_value >= rule.high_value_lifetime_value
+    if not tags and not worth:
+        return None
+    why = (f"customers.tags = {', '.join(tags)}" if tags else
+           f"customers.lifetime_value ≥ policy money_risk.high_value_lifetime_value "
+           f"({rule.high_value_lifetime_value:.0f})")
+    return Evidence(turn=ctx.turn.index, quote=f"customer {record.ref}",
+                    figure=record.lifetime_value, unit=record.currency,
+                    note=f"record: {why}; lifetime value")
+
+
+def _refunded_already(ctx: TurnContext) -> Evidence | None:
+    order = order_in_question(ctx.turn.text, ctx.record)
+    if order is None or order.refunded <= 0 or order.outstanding > 0:
+        return None
+    return Evidence(turn=ctx.turn.index, quote=f"order {order.id} refunded",
+                    figure=order.refunded, unit=order.currency,
+                    note="record: refunds.amount (issued or pending) = orders.total")

@@ -134,8 +134,8 @@ def detect(ctx: TurnContext) -> list[TriggerHit]:
     sentiment = ctx.signals.sentiment(ctx.turn.text)
     level, cues, _ = intensity(ctx.turn.text, sentiment)
     model = ctx.signals.label_scores(ctx.turn.text).get(KIND)
-    if model is not None:
-        level = max(level, model)
+    if model is not None and model >= rule.model_threshold:
+        level = max(level, model, rule.intensity_at_least)
     if level < rule.intensity_at_least:
         return []
     idx = ctx.turn.index
@@ -143,5 +143,8 @@ def detect(ctx: TurnContext) -> list[TriggerHit]:
                          unit="sentiment", note="compound sentiment")]
     evidence += [Evidence(turn=idx, quote=e.quote, start=e.start, end=e.end, note=e.note)
                  for e in cues]
+    if model is not None and model >= rule.model_threshold:
+        evidence.append(Evidence(turn=idx, quote=ctx.turn.text, figure=round(model, 3),
+                                 unit="probability", note="semantic model"))
     reason = "strong negative emotion" + (f" ({', '.join(e.note for e in cues)})" if cues else "")
     return [TriggerHit(KIND, idx, reason, tuple(evidence), round(level, 3))]

@@ -1,0 +1,1 @@
+"""Channel adapters: WhatsApp Cloud API, Chatwoot (as an Agent Bot) and the web chat."""

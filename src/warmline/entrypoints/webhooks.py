@@ -1,0 +1,116 @@
+"""Webhook routers for WhatsApp Cloud API and Chatwoot (docs/channels.md).
+
+Each request is checked in the same order, and nothing is stored unless every step passed:
+1. authenticity on the raw bytes (401 without credentials, 403 with wrong ones);
+2. the platform's shape (400, naming what is wrong; nothing of the payload is stored);
+3. each event becomes a command through the bus (inbound.py), committed before the answer,
+   so a 200 means stored. A duplicate delivery is a no-op and still answers 200, which is
+   what stops the platform retrying. An error while storing answers 500: the platform
+   retries, and the events already stored are then duplicates.
+
+The routers are APIRouters mounted by the app that wants them (`channel_routers`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, PlainTextResponse
+from starlette.concurrency import run_in_threadpool
+
+from warmline.adapters.channels.chatwoot import ChatwootInbound, ChatwootSettings
+from warmline.adapters.channels.webchat import Sessions, WebchatFeed, WebchatSettings
+from warmline.adapters.channels.whatsapp import (
+    WhatsAppInbound,
+    WhatsAppSettings,
+    answer_challenge,
+)
+from warmline.bootstrap import Warmline
+from warmline.domain.channels import InboundEvent, MalformedPayload, WebhookRejected
+from warmline.entrypoints.inbound import Handled, InboundSink
+from warmline.entrypoints.webchat import webchat_router
+
+log = logging.getLogger(__name__)
+
+
+def whatsapp_router(inbound: WhatsAppInbound, sink: InboundSink, *,
+                    path: str = "/webhooks/whatsapp") -> APIRouter:
+    router = APIRouter(tags=["channels"])
+
+    @router.get(path, response_class=PlainTextResponse,
+                summary="Meta's verification handshake: echo hub.challenge")
+    def verify_subscription(request: Request) -> PlainTextResponse:
+        challenge = answer_challenge(dict(request.query_params), inbound.settings.verify_token)
+        if challenge is None:
+            return PlainTextResponse("verification failed", status_code=403)
+        return PlainTextResponse(challenge)
+
+    @router.post(path, summary="WhatsApp Cloud API messages webhook (X-Hub-Signature-256)")
+    async def receive(request: Request) -> JSONResponse:
+        body = await request.body()
+        headers = dict(request.headers)
+        return await _receive(inbound.verify, inbound.parse, sink, headers, body,
+                              signed="x-hub-signature-256" in headers)
+
+    return router
+
+
+def chatwoot_router(inbound: ChatwootInbound, sink: InboundSink, *,
+                    path: str = "/webhooks/chatwoot") -> APIRouter:
+    router = APIRouter(tags=["channels"])
+
+    @router.post(path, summary="Chatwoot Agent Bot webhook (X-Chatwoot-Signature or ?token=)")
+    async def receive(request: Request) -> JSONResponse:
+        body = await request.body()
+        headers = dict(request.headers)
+        token = request.query_params.get("token")
+
+        def verify(h: dict[str, str], b: bytes) -> None:
+            inbound.verify(h, b, url_token=token)
+
+        signed = "x-chatwoot-signature" in headers or token is not None
+        return await _receive(verify, inbound.parse, sink, headers, body, signed=signed)
+
+    return router
+
+
+async def _receive(verify: Callable[[dict[str, str], bytes], None],
+                   parse: Callable[[bytes], list[InboundEvent]], sink: InboundSink,
+                   headers: dict[str, str], body: bytes, *, signed: bool) -> JSONResponse:
+    try:
+        verify(headers, body)
+    except WebhookRejected as exc:
+        log.warning("webhook refused: %s", exc)  # the reason only: never the body or a key
+        return _error(403 if signed else 401, "unauthorized", str(exc))
+    try:
+        events = parse(body)
+    except MalformedPayload as exc:
+        return _error(400, "malformed", str(exc))
+    handled: list[Handled] = await run_in_threadpool(sink.handle_all, events)
+    return JSONResponse({
+        "received": len(handled),
+        "stored": sum(h.stored for h in handled),
+        "duplicates": sum(h.duplicate for h in handled),
+        "refused": [h.refused for h in handled if h.refused],
+    })
+
+
+def _error(status: int, error: str, message: str) -> JSONResponse:
+    return JSONResponse({"error": error, "message": message, "fields": []}, status)
+
+
+def channel_routers(wl: Warmline, feed: WebchatFeed | None = None) -> list[APIRouter]:
+    """The three channel routers wired from the settings (phase 2 mounts them in api.py).
+
+    `feed` is the web chat's feed, shared with the WebchatChannel that sends into it.
+    """
+    config = wl.config
+    sink = InboundSink(wl.bus, wl.bus.deps.record)
+    web = WebchatSettings.from_config(config)
+    return [
+        whatsapp_router(WhatsAppInbound(WhatsAppSettings.from_config(config)), sink),
+        chatwoot_router(ChatwootInbound(ChatwootSettings.from_config(config)), sink),
+        webchat_router(sink, feed or WebchatFeed(), Sessions(web.secret), origins=web.origins),
+    ]

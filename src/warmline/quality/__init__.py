@@ -1,0 +1,1 @@
+"""Detection quality: read labelled sets, train the heads, evaluate the live engine."""

@@ -1,0 +1,1 @@
+"""`warmline simulate`: a day of handoffs on the real router, assigner and cascade."""
