@@ -22,6 +22,9 @@ from sqlalchemy.engine import make_url
 from warmline.ports import Notice
 
 CHANNEL = "warmline_handoffs"
+# One channel per schema: several Warmline installations (or test runs) may share a
+# PostgreSQL database in different schemas, and NOTIFY channels are database-wide.
+CHANNEL_SQL = f"'{CHANNEL}_' || current_schema()"
 
 
 def encode(n: Notice) -> str:
@@ -83,9 +86,13 @@ class _ListenSubscription:
 
     def __init__(self, conninfo: dict[str, Any]) -> None:
         import psycopg
+        from psycopg import sql
 
         self.conn = psycopg.connect(autocommit=True, **conninfo)
-        self.conn.execute(f"LISTEN {CHANNEL}")
+        row = self.conn.execute(f"SELECT {CHANNEL_SQL}").fetchone()
+        assert row is not None
+        # the name is quoted as an identifier: it carries the schema name
+        self.conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(row[0])))
         self.buffer: deque[Notice] = deque()
 
     def get(self, timeout: float) -> Notice | None:
@@ -113,8 +120,8 @@ class PostgresNotifier:
     def before_commit(self, connection: Any, notices: Sequence[Notice]) -> None:
         conn: Connection = connection
         for n in notices:
-            conn.execute(text("SELECT pg_notify(:channel, :payload)"),
-                         {"channel": CHANNEL, "payload": encode(n)})
+            conn.execute(text(f"SELECT pg_notify({CHANNEL_SQL}, :payload)"),
+                         {"payload": encode(n)})
 
     def after_commit(self, notices: Sequence[Notice]) -> None:
         return None  # PostgreSQL delivered them on commit
