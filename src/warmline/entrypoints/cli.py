@@ -83,6 +83,27 @@ def policy_check(file: Path) -> None:
     out.print(f"[green]ok[/] {file}: policy {p.name!r} version {p.version}")
 
 
+@policy_app.command("diff")
+def policy_diff(a: Path, b: Path) -> None:
+    """What changes from policy A to policy B, one line per setting, in words."""
+    from warmline.adapters.policy_file import load_policy
+    from warmline.domain.policy_diff import describe_changes
+
+    policies = []
+    for file in (a, b):
+        if not file.is_file():
+            _fail(f"{file}: no such file")
+        try:
+            policies.append(load_policy(file))
+        except PolicyError as exc:
+            _fail(f"{file}: {exc}")
+    lines = describe_changes(*policies)
+    out.print(f"{a} ({policies[0].version}) → {b} ({policies[1].version}): "
+              f"{len(lines)} change{'s' if len(lines) != 1 else ''}", highlight=False)
+    for line in lines:
+        out.print(f"  • {line}", highlight=False, markup=False)
+
+
 def settings_table() -> str:
     """The settings as a Markdown table (docs/configuration.md embeds it verbatim)."""
     from warmline.config import SETTINGS
