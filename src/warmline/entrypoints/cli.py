@@ -13,7 +13,13 @@ from rich.console import Console
 from rich.table import Table
 
 from warmline.domain.errors import PolicyError
-from warmline.entrypoints import cli_quality, cli_record, routing_cli
+from warmline.entrypoints import (
+    cli_quality,
+    cli_record,
+    cli_replay,
+    cli_transcripts,
+    routing_cli,
+)
 
 app = typer.Typer(help="Warmline: clean AI-to-human escalation for commerce support.",
                   no_args_is_help=True, add_completion=False)
@@ -24,6 +30,8 @@ app.add_typer(db_app, name="db")
 cli_quality.register(app)  # eval, train
 cli_record.register(app)  # import, context, demo-store
 routing_cli.register(app)  # simulate, routing explain/sweep
+cli_replay.register(app)  # replay (what-if tuning)
+cli_transcripts.register(app)  # transcripts export/import
 out = Console()
 err = Console(stderr=True)
 
