@@ -7,6 +7,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from warmline.adapters.policy_file import default_policy_text, parse_policy
+from warmline.adapters.policy_log import log_beside
 from warmline.domain.policy import Policy
 from warmline.domain.policy_diff import describe_changes
 from warmline.entrypoints.cli import app
@@ -66,3 +67,32 @@ def test_the_cli_prints_every_change(tmp_path: Path) -> None:
         result.output)
     missing = CliRunner().invoke(app, ["policy", "diff", str(a), str(tmp_path / "x.yaml")])
     assert missing.exit_code != 0
+
+
+def test_activating_a_policy_records_who_did_it_and_what_changed(tmp_path: Path) -> None:
+    active, cand = tmp_path / "policy.yaml", tmp_path / "next.yaml"
+    active.write_text(default_policy_text())
+    cand.write_text(_variant(("refund_over: 100", "refund_over: 80"),
+                             ('version: "2026.11.1"', 'version: "2026.12.1"')))
+    r = CliRunner().invoke(app, ["policy", "activate", str(cand), "--by", "sam",
+                                 "--to", str(active)])
+    assert r.exit_code == 0, r.output
+    assert active.read_text() == cand.read_text()
+    [event] = log_beside(active).history()
+    assert (event.version, event.previous_version, event.by) == ("2026.12.1", "2026.11.1",
+                                                                 "sam")
+    assert any("refund_over: lowered from 100.0 to 80.0" in c for c in event.changes)
+    shown = CliRunner().invoke(app, ["policy", "history", "--to", str(active)])
+    assert "2026.12.1 (was 2026.11.1) by sam" in shown.output
+
+
+def test_a_version_label_cannot_be_reused_for_other_content(tmp_path: Path) -> None:
+    active, cand = tmp_path / "policy.yaml", tmp_path / "next.yaml"
+    active.write_text(default_policy_text())
+    cand.write_text(_variant(('version: "2026.11.1"', 'version: "2026.12.1"')))
+    args = ["policy", "activate", str(cand), "--by", "sam", "--to", str(active)]
+    assert CliRunner().invoke(app, args).exit_code == 0
+    cand.write_text(_variant(("refund_over: 100", "refund_over: 70"),
+                             ('version: "2026.11.1"', 'version: "2026.12.1"')))
+    again = CliRunner().invoke(app, args)
+    assert again.exit_code == 2 and "new version" in again.output

@@ -112,6 +112,52 @@ def policy_diff(a: Path, b: Path) -> None:
         out.print(f"  • {line}", highlight=False, markup=False)
 
 
+def _active_path(to: Path | None) -> Path:
+    from warmline.config import Config
+
+    path = to or Config.from_env().policy
+    if path is None:
+        _fail("no active policy file: pass --to or set WARMLINE_POLICY")
+        raise AssertionError
+    return path
+
+
+@policy_app.command("activate")
+def policy_activate(
+        file: Path,
+        by: Annotated[str, typer.Option(help="who activates it (recorded)")],
+        to: Annotated[Path | None, typer.Option(help="the active policy file "
+                                                     "(default: WARMLINE_POLICY)")] = None,
+) -> None:
+    """Make FILE the active policy, recording who did it and what changed."""
+    from datetime import UTC, datetime
+
+    from warmline.adapters.policy_log import log_beside
+    from warmline.service.policy_lifecycle import activate
+
+    target = _active_path(to)
+    try:
+        event = activate(file, target, by=by, log=log_beside(target), now=datetime.now(UTC))
+    except (PolicyError, ValueError, OSError) as exc:
+        _fail(f"{file}: {exc}")
+        raise
+    out.print(f"[green]activated[/] {event.version} (was {event.previous_version}) by "
+              f"{event.by}: {len(event.changes)} change(s); restart or reload the server")
+    for line in event.changes:
+        out.print(f"  • {line}", highlight=False, markup=False)
+
+
+@policy_app.command("history")
+def policy_history(to: Annotated[Path | None, typer.Option(
+        help="the active policy file (default: WARMLINE_POLICY)")] = None) -> None:
+    """Every activation of the active policy file: when, which version, by whom."""
+    from warmline.adapters.policy_log import log_beside
+
+    for e in log_beside(_active_path(to)).history():
+        out.print(f"{e.occurred_at:%Y-%m-%d %H:%M} {e.version} (was {e.previous_version}) "
+                  f"by {e.by}: {len(e.changes)} change(s)", highlight=False)
+
+
 def settings_table() -> str:
     """The settings as a Markdown table (docs/configuration.md embeds it verbatim)."""
     from warmline.config import SETTINGS

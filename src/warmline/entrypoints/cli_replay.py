@@ -1,4 +1,5 @@
-"""`warmline replay`: what-if tuning of a candidate policy (docs/replay.md)."""
+"""`warmline replay` (what-if tuning, docs/replay.md) and `warmline report` (the monthly
+review, docs/metrics.md): the support lead's monthly tools."""
 
 from __future__ import annotations
 
@@ -141,5 +142,60 @@ def _print(changes: list[Change], result: dict[str, Any], turns: int, seconds: f
                   f"{_pct(s['recall'])}, timing {_pct(s['timing'])} over {s['timed']}")
 
 
+
+
+def report_command(
+    month: Annotated[str, typer.Option(help="the month to review, e.g. 2026-11")],
+    out_dir: Annotated[Path, typer.Option("--out", help="writes review-MONTH.html and .csv "
+                                                         "here")] = Path("var/reports"),
+    url: Annotated[str | None, typer.Option(help="database URL (default: "
+                                                 "WARMLINE_DATABASE_URL)")] = None,
+) -> None:
+    """The monthly review: figures, charts and transcripts to read (HTML + CSV)."""
+    from warmline.bootstrap import sql_uow_factory
+    from warmline.config import Config
+    from warmline.entrypoints.report_html import render
+    from warmline.service.metrics import load_histories
+    from warmline.service.report import month_bounds, review, to_csv
+
+    try:
+        month_bounds(month)
+    except ValueError:
+        _fail(f"--month: expected YYYY-MM, got {month!r}")
+    config = Config.from_env(database_url=url) if url else Config.from_env()
+    histories = load_histories(sql_uow_factory(config.database_url))
+    r = review(histories, month, now=datetime.now(UTC))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    html, table = out_dir / f"review-{month}.html", out_dir / f"review-{month}.csv"
+    html.write_text(render(r), encoding="utf-8")
+    table.write_text(to_csv(r), encoding="utf-8")
+    out.print(f"{r.figures.conversations} conversations, {len(r.figures.handoffs)} handoffs "
+              f"in {month} → {html} and {table}", highlight=False)
+
+
+def history_command(
+    url: Annotated[str, typer.Option(help="database URL to fill (migrated, empty)")],
+    start: Annotated[str, typer.Option(help="first day (ISO date)")] = "2026-10-25",
+    days: Annotated[int, typer.Option(min=1)] = 37,
+    per_day: Annotated[int, typer.Option(min=1)] = 12,
+    seed: Annotated[int, typer.Option()] = 7,
+) -> None:
+    """Fill a store with a synthetic history (demo-store customers, the real engine,
+    human waits from `warmline simulate`) to try `report` and `replay` on."""
+    from warmline.adapters.policy_file import load_policy
+    from warmline.bootstrap import build_signals, sql_uow_factory
+    from warmline.simulation.history import store_history, synthetic_history
+
+    first = _since(start)
+    assert first is not None
+    history = synthetic_history(first, days=days, per_day=per_day, seed=seed,
+                                policy=load_policy(), signals=build_signals("lexical"))
+    n = store_history(sql_uow_factory(url), history)
+    out.print(f"{n} synthetic conversations from {start} over {days} days → {url}",
+              highlight=False)
+
+
 def register(app: typer.Typer) -> None:
     app.command("replay")(replay_command)
+    app.command("report")(report_command)
+    app.command("history")(history_command)
