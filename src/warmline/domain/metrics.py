@@ -294,12 +294,14 @@ def _re_escalated(facts: Sequence[HandoffFacts], customers: Mapping[str, str],
     (same conversation when the customer is unknown) within `within` of resolution."""
     def who(f: HandoffFacts) -> str:
         return customers.get(f.conversation_id) or f"conversation:{f.conversation_id}"
+    groups: dict[str, list[HandoffFacts]] = defaultdict(list)
+    for f in facts:
+        groups[who(f)].append(f)
     out = []
     for f in facts:
         end = f.resolved_at
         reopened = end is not None and any(
-            g is not f and who(g) == who(f) and end <= g.routed_at <= end + within
-            for g in facts)
+            g is not f and end <= g.routed_at <= end + within for g in groups[who(f)])
         if f.transfers > 0 or reopened:
             out.append(f.handoff_id)
     return out
@@ -348,12 +350,15 @@ def _escalation_rates(m: SeamMetrics, histories: Mapping[str, Sequence[Any]]) ->
     """By channel and route: escalated conversations / conversations in the group. By
     trigger: conversations whose handoffs carried the trigger / all conversations."""
     escalated = {f.conversation_id for f in m.handoffs}
+    firsts: dict[str, HandoffFacts] = {}
+    for f in m.handoffs:
+        firsts.setdefault(f.conversation_id, f)
     per_channel: dict[str, list[str]] = defaultdict(list)
     per_route: dict[str, list[str]] = defaultdict(list)
     for cid, events in histories.items():
         per_channel[_channel(events)].append(cid)
         turns = _customer_turns(events)
-        first = next((f for f in m.handoffs if f.conversation_id == cid), None)
+        first = firsts.get(cid)
         route = first.route if first is not None else (
             turns[-1].assessment.route if turns else None)
         per_route[route or "unassessed"].append(cid)

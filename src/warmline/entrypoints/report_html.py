@@ -13,6 +13,10 @@ from warmline.service.report import MonthlyReview, Sample, figure_rows, previous
 BINS = ((0, 1), (1, 2), (2, 5), (5, 10), (10, 30), (30, None))
 STRATA = {"low_csat": "Handoffs with low CSAT", "re_escalated": "Re-escalations",
           "seam_leak": "Seam leaks", "missed": "Missed escalations"}
+#: Figures charted against the previous month.
+TREND = (("time_to_human_median_s", "median time to a human (s)"),
+         ("re_escalation_rate", "re-escalation rate"),
+         ("csat_mean", "mean CSAT"), ("missed_rate", "missed-escalation rate"))
 CSS = """body{font:14px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:1000px;color:#222}
 h1{font-size:1.6rem}h2{margin-top:2rem;border-bottom:1px solid #ddd}
 table{border-collapse:collapse}td,th{padding:.2rem .6rem;border-bottom:1px solid #eee;
@@ -109,6 +113,12 @@ def render(r: MonthlyReview) -> str:
         _bars("Escalation rate by trigger (share of conversations)",
               [(k, v.value or 0.0) for k, v in m.escalation_by_trigger.items()]),
     ]
+    prev = dict(figure_rows(r.before))
+    for name, title in TREND:
+        now_value = dict(figure_rows(m)).get(name)
+        pair = [(previous(r.month), prev.get(name)), (r.month, now_value)]
+        charts.append(_bars(f"Trend: {title}", [(k, float(v)) for k, v in pair
+                                                if v is not None]))
     samples = "".join(
         f"<h3>{escape(title)}</h3>" + ("".join(_sample(s) for s in r.samples
                                                if s.stratum == key) or "<p>none</p>")
