@@ -128,6 +128,8 @@ def replay_store(uow: Callable[[], UnitOfWork], replayer: Replayer, *,
     from warmline.service.metrics import load_histories
 
     histories = load_histories(uow, limit=limit)
+    _warm(replayer.signals, [getattr(e, "text", "") for ev in histories.values() for e in ev
+                             if type(e).__name__ in ("MessageReceived", "AgentReplied")])
     changes, turns = [], 0
     for cid, events in sorted(histories.items()):
         if not events or (since is not None and events[0].occurred_at < since):
@@ -170,6 +172,9 @@ def replay_set(labelled: LabelledSet, baseline: Replayer, candidate: Replayer, *
     pairs_a: list[tuple[int | None, int | None]] = []
     pairs_b: list[tuple[int | None, int | None]] = []
     turns = 0
+    for signals in {id(baseline.signals): baseline.signals,
+                    id(candidate.signals): candidate.signals}.values():
+        _warm(signals, labelled.texts())
     for number, case in enumerate(labelled.cases):
         cid = f"{number}:{case.id}"
         steps = steps_from_case(case)
@@ -187,3 +192,11 @@ def replay_set(labelled: LabelledSet, baseline: Replayer, candidate: Replayer, *
 
 def _turn(p: Point | None) -> int | None:
     return None if p is None else p.customer_turn
+
+
+def _warm(signals: Signals, texts: list[str]) -> None:
+    """Embed every distinct text once, in batches, before replaying (semantic signals):
+    the same vectors, computed many times faster than one message at a time."""
+    warm = getattr(signals, "warm", None)
+    if callable(warm):
+        warm(sorted(set(texts)))
