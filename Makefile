@@ -40,6 +40,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/decision_latency.py
 	$(BIN)/python bench/detection_speed.py
 	$(BIN)/python bench/context_build.py
+	$(BIN)/python bench/replay_speed.py --uncached 1000
 	./scripts/ensure-postgres.sh
 	$(BIN)/python bench/claims.py
 

@@ -27,6 +27,7 @@ class Warmline:
     policy: Policy
     config: Config
     notifier: Notifier | None = None  # live handoff updates (LISTEN/NOTIFY or in-process)
+    clock: Clock | None = None  # read-side "now" (metrics); None means the system clock
 
 
 def build_signals(name: str, kb: Path | None = None) -> Signals:
@@ -99,12 +100,12 @@ def bootstrap(config: Config | None = None, *, uow: Callable[[], UnitOfWork] | N
     if record is None:
         record = build_record(config)
     signals = signals or build_signals(config.signals, config.kb)
-    deps = Dependencies(signals=signals, policy=lambda: policy, record=record,
-                        clock=clock or SystemClock(),
+    clock = clock or SystemClock()
+    deps = Dependencies(signals=signals, policy=lambda: policy, record=record, clock=clock,
                         agent=build_agent(config, signals, lambda: policy))
     notifier = None
     if uow is None:
         notifier = notifier_for(config.database_url)
         uow = sql_uow_factory(config.database_url, notifier)
     return Warmline(bus=MessageBus(uow, deps), uow=uow, policy=policy, config=config,
-                    notifier=notifier)
+                    notifier=notifier, clock=clock)

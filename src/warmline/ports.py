@@ -12,6 +12,7 @@ from warmline.domain.channels import Address, Button, InboundEvent, Template
 from warmline.domain.commerce import CustomerRecord, RecordBatch
 from warmline.domain.events import Event
 from warmline.domain.model import Conversation
+from warmline.domain.policy_lifecycle import PolicyActivated
 from warmline.domain.queueing import Handoff, HumanAgent
 from warmline.domain.record import CustomerFacts
 from warmline.domain.signals import Signals
@@ -339,3 +340,13 @@ class SentLog(Protocol):
 
 
 __all__ += ["Helpdesk", "InboundChannel", "OutboundChannel", "SentLog"]
+
+
+class PolicyLog(Protocol):
+    """Where policy activations are recorded (append-only)."""
+
+    def append(self, event: PolicyActivated) -> None: ...
+
+    def history(self) -> list[PolicyActivated]:
+        """Every activation, oldest first."""
+        ...

@@ -92,7 +92,7 @@ def test_two_serve_workers_share_one_queue_without_double_claims(
         for t in threads:
             t.join(timeout=120)
         for _ in range(50):  # the last notices may still be on their way
-            if len({n.handoff_id for n in heard if n.kind == "claimed"}) >= 150:
+            if len({n.handoff_id for n in heard if n.kind == "claimed"} & set(queued)) >= 150:
                 break
             time.sleep(0.1)
     finally:
@@ -105,4 +105,5 @@ def test_two_serve_workers_share_one_queue_without_double_claims(
     every = [hid for ids in claimed.values() for hid in ids]
     assert sorted(every) == sorted(queued), "each claimed once, none lost"
     assert max(Counter(every).values()) == 1
-    assert {n.handoff_id for n in heard if n.kind == "claimed"} == set(queued)
+    # the channel is per database: other suites on the same server may notify too
+    assert {n.handoff_id for n in heard if n.kind == "claimed"} >= set(queued)

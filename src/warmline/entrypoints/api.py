@@ -15,7 +15,7 @@ from warmline import __version__
 from warmline.bootstrap import Warmline, bootstrap
 from warmline.domain import commands as cmd
 from warmline.domain.errors import ConversationClosed, ConversationNotFound
-from warmline.entrypoints import record_api, routing_api
+from warmline.entrypoints import metrics_api, record_api, routing_api
 from warmline.entrypoints import schemas as s
 from warmline.service.handlers import Outcome
 from warmline.service.queries import conversation_view
@@ -169,4 +169,5 @@ def create_app(warmline: Warmline | None = None) -> FastAPI:
 
     app.include_router(routing_api.router(wl))  # queues, agents, handoffs (docs/routing.md)
     app.include_router(record_api.router(wl))  # context packages, customers (docs/context.md)
+    app.include_router(metrics_api.router(wl))  # live seam metrics (docs/metrics.md)
     return app

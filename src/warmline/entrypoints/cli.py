@@ -13,7 +13,13 @@ from rich.console import Console
 from rich.table import Table
 
 from warmline.domain.errors import PolicyError
-from warmline.entrypoints import cli_quality, cli_record, routing_cli
+from warmline.entrypoints import (
+    cli_quality,
+    cli_record,
+    cli_replay,
+    cli_transcripts,
+    routing_cli,
+)
 
 app = typer.Typer(help="Warmline: clean AI-to-human escalation for commerce support.",
                   no_args_is_help=True, add_completion=False)
@@ -24,6 +30,8 @@ app.add_typer(db_app, name="db")
 cli_quality.register(app)  # eval, train
 cli_record.register(app)  # import, context, demo-store
 routing_cli.register(app)  # simulate, routing explain/sweep
+cli_replay.register(app)  # replay (what-if tuning)
+cli_transcripts.register(app)  # transcripts export/import
 out = Console()
 err = Console(stderr=True)
 
@@ -81,6 +89,73 @@ def policy_check(file: Path) -> None:
     except PolicyError as exc:
         _fail(f"{file}: {exc}")
     out.print(f"[green]ok[/] {file}: policy {p.name!r} version {p.version}")
+
+
+@policy_app.command("diff")
+def policy_diff(a: Path, b: Path) -> None:
+    """What changes from policy A to policy B, one line per setting, in words."""
+    from warmline.adapters.policy_file import load_policy
+    from warmline.domain.policy_diff import describe_changes
+
+    policies = []
+    for file in (a, b):
+        if not file.is_file():
+            _fail(f"{file}: no such file")
+        try:
+            policies.append(load_policy(file))
+        except PolicyError as exc:
+            _fail(f"{file}: {exc}")
+    lines = describe_changes(*policies)
+    out.print(f"{a} ({policies[0].version}) → {b} ({policies[1].version}): "
+              f"{len(lines)} change{'s' if len(lines) != 1 else ''}", highlight=False)
+    for line in lines:
+        out.print(f"  • {line}", highlight=False, markup=False)
+
+
+def _active_path(to: Path | None) -> Path:
+    from warmline.config import Config
+
+    path = to or Config.from_env().policy
+    if path is None:
+        _fail("no active policy file: pass --to or set WARMLINE_POLICY")
+        raise AssertionError
+    return path
+
+
+@policy_app.command("activate")
+def policy_activate(
+        file: Path,
+        by: Annotated[str, typer.Option(help="who activates it (recorded)")],
+        to: Annotated[Path | None, typer.Option(help="the active policy file "
+                                                     "(default: WARMLINE_POLICY)")] = None,
+) -> None:
+    """Make FILE the active policy, recording who did it and what changed."""
+    from datetime import UTC, datetime
+
+    from warmline.adapters.policy_log import log_beside
+    from warmline.service.policy_lifecycle import activate
+
+    target = _active_path(to)
+    try:
+        event = activate(file, target, by=by, log=log_beside(target), now=datetime.now(UTC))
+    except (PolicyError, ValueError, OSError) as exc:
+        _fail(f"{file}: {exc}")
+        raise
+    out.print(f"[green]activated[/] {event.version} (was {event.previous_version}) by "
+              f"{event.by}: {len(event.changes)} change(s); restart or reload the server")
+    for line in event.changes:
+        out.print(f"  • {line}", highlight=False, markup=False)
+
+
+@policy_app.command("history")
+def policy_history(to: Annotated[Path | None, typer.Option(
+        help="the active policy file (default: WARMLINE_POLICY)")] = None) -> None:
+    """Every activation of the active policy file: when, which version, by whom."""
+    from warmline.adapters.policy_log import log_beside
+
+    for e in log_beside(_active_path(to)).history():
+        out.print(f"{e.occurred_at:%Y-%m-%d %H:%M} {e.version} (was {e.previous_version}) "
+                  f"by {e.by}: {len(e.changes)} change(s)", highlight=False)
 
 
 def settings_table() -> str:
