@@ -38,6 +38,14 @@ def _error(status: int, error: str, message: str,
     return JSONResponse({"error": error, "message": message, "fields": fields or []}, status)
 
 
+def deliver_safely(wl: Warmline, conversation_id: str) -> None:
+    """Send what the thread owes after the commit; a failure stays in the outbox."""
+    try:
+        wl.deliver(conversation_id)
+    except Exception:
+        log.exception("delivery for %s failed; left in the outbox", conversation_id)
+
+
 def _attempt(action: Callable[[], T]) -> T | JSONResponse:
     """Run a command; routing errors become the API's one error shape."""
     try:
@@ -90,7 +98,10 @@ def router(wl: Warmline, dependencies: Sequence[Depends] = ()) -> APIRouter:
 
     def act(command: hc.HandoffCommand[Handoff]) -> dict[str, Any] | JSONResponse:
         done = _attempt(lambda: wl.bus.run(command))
-        return done if isinstance(done, JSONResponse) else view(done)
+        if isinstance(done, JSONResponse):
+            return done
+        deliver_safely(wl, done.conversation_id)  # e.g. the CSAT question after resolve
+        return view(done)
 
     @api.get("/queues", response_model=list[rs.QueueOut],
              summary="Every queue with live figures and the wait a new handoff would have")

@@ -102,12 +102,13 @@ def _error(status: int, error: str, message: str) -> JSONResponse:
 
 
 def channel_routers(wl: Warmline, feed: WebchatFeed | None = None) -> list[APIRouter]:
-    """The three channel routers wired from the settings (phase 2 mounts them in api.py).
+    """The three channel routers wired from the settings, mounted by create_app.
 
     `feed` is the web chat's feed, shared with the WebchatChannel that sends into it.
     """
     config = wl.config
-    sink = InboundSink(wl.bus, wl.bus.deps.record)
+    sink = InboundSink(wl.bus, wl.bus.deps.record, deliver=wl.deliver)
+    feed = feed or wl.feed
     web = WebchatSettings.from_config(config)
     return [
         whatsapp_router(WhatsAppInbound(WhatsAppSettings.from_config(config)), sink),

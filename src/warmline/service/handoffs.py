@@ -28,6 +28,7 @@ from warmline.domain.routing_policy import RoutingPolicy
 from warmline.ports import UnitOfWork
 from warmline.service.handlers import Dependencies, _Appender
 from warmline.service.routing import apply_closed, due_at, fill, offer, step
+from warmline.service.seam import csat_question
 
 
 def _agent(uow: UnitOfWork, agent_id: str, lock: bool = False) -> HumanAgent:
@@ -224,8 +225,11 @@ def resolve_handoff(c: hc.ResolveHandoff, uow: UnitOfWork, deps: Dependencies) -
             raise hc.HandoffConflict(f"handoff {h.id!r} is {h.state.value}: only an accepted "
                                      "handoff can be resolved")
         done = replace(h, state=HandoffState.RESOLVED, resolved_at=now, lease_until=None)
-        _log(uow, h, ev.HandoffResolved(**_base(h, now), by=c.by, queue=h.queue,
-                                        outcome=c.outcome, hand_back=c.hand_back))
+        app = _Appender(uow, h.conversation_id)
+        app.add(ev.HandoffResolved(**_base(h, now), by=c.by, queue=h.queue,
+                                   outcome=c.outcome, hand_back=c.hand_back))
+        csat_question(deps, app, h.id)  # on the same thread, as buttons (service/seam.py)
+        uow.conversations.append(h.conversation_id, app.new, expected_version=len(app.loaded))
         uow.handoffs.save(done, None, "resolved")
         agent = uow.agents.get(h.agent_id, lock=True) if h.agent_id else None
         if agent is not None:

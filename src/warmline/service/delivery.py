@@ -1,0 +1,124 @@
+"""Delivering what Warmline owes the customer, after the commit that decided it.
+
+Handlers append `OutboundRequested` to the conversation in their unit of work; nothing
+leaves Warmline inside a transaction (a send cannot be rolled back, and a slow platform
+must not hold the conversation's lock). After the commit the entrypoint calls
+`Dispatcher.deliver(conversation_id)`, which sends every requested message the outbox
+has not settled, with the event's `message_id` as the idempotency key:
+
+- sent: recorded with the platform's message id; a later delivery skips it;
+- retryable refusal (rate limit, connection refused, after the adapter's own retries):
+  stays `pending` with `next_attempt_at` backed off exponentially; `retry_due()` (the
+  sweeper, or the next delivery) tries again, up to `max_attempts`;
+- outcome unknown: `uncertain`, never resent blindly (a duplicate reaches a real phone);
+- permanent refusal (window closed, bad request): `failed`, with the error, for a person.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from warmline.domain import events as ev
+from warmline.domain.channels import (
+    Address,
+    Button,
+    DeliveryUncertainError,
+    OutboundError,
+    PermanentSendError,
+    RetryableSendError,
+    address_of,
+)
+from warmline.ports import Clock, OutboundChannel, Outbox, OutboxEntry, UnitOfWork
+
+log = logging.getLogger(__name__)
+
+
+class Dispatcher:
+    def __init__(self, uow: Callable[[], UnitOfWork], channels: Mapping[str, OutboundChannel],
+                 outbox: Outbox, clock: Clock, *, max_attempts: int = 6,
+                 base_delay: timedelta = timedelta(seconds=30)) -> None:
+        self.uow = uow
+        self.channels = channels
+        self.outbox = outbox
+        self.clock = clock
+        self.max_attempts = max_attempts
+        self.base_delay = base_delay
+
+    def deliver(self, conversation_id: str) -> list[OutboxEntry]:
+        """Send what the conversation's log owes and the outbox has not settled."""
+        with self.uow() as uow:
+            events = uow.conversations.load(conversation_id)
+        channel = next((e.channel for e in events if isinstance(e, ev.ConversationStarted)),
+                       "")
+        last_in = max((e.occurred_at for e in events if isinstance(e, ev.MessageReceived)),
+                      default=None)
+        address = address_of(channel, conversation_id, last_in)
+        sender = self.channels.get(channel)
+        results = []
+        for event in events:
+            if not isinstance(event, ev.OutboundRequested) or address is None \
+                    or sender is None:
+                continue
+            now = self.clock.now()
+            entry = self.outbox.begin(OutboxEntry(event.message_id, conversation_id, channel,
+                                                  event.kind), now)
+            if entry.state == "pending" and (entry.next_attempt_at is None
+                                             or entry.next_attempt_at <= now):
+                entry = self._attempt(entry, sender, address, event)
+            results.append(entry)
+        return results
+
+    def retry_due(self) -> int:
+        """Retry pending sends whose backoff has passed; returns how many were tried."""
+        due = self.outbox.due(self.clock.now())
+        for conversation_id in dict.fromkeys(e.conversation_id for e in due):
+            self.deliver(conversation_id)
+        return len(due)
+
+    def _attempt(self, entry: OutboxEntry, sender: OutboundChannel, to: Address,
+                 event: ev.OutboundRequested) -> OutboxEntry:
+        attempts = entry.attempts + 1
+        try:
+            if event.button_ids:
+                buttons = [Button(i, t) for i, t in zip(event.button_ids, event.button_titles,
+                                                        strict=True)]
+                message_id = sender.send_buttons(to, event.text, buttons, key=entry.key)
+            else:
+                message_id = sender.send_text(to, event.text, key=entry.key)
+            done = replace(entry, state="sent", attempts=attempts,
+                           provider_message_id=message_id, last_error=None,
+                           next_attempt_at=None)
+        except DeliveryUncertainError as exc:
+            done = self._failed(entry, "uncertain", attempts, exc)
+        except RetryableSendError as exc:
+            if attempts >= self.max_attempts:
+                done = self._failed(entry, "failed", attempts, exc)
+            else:
+                later = self.clock.now() + self.base_delay * 2 ** (attempts - 1)
+                done = replace(entry, state="pending", attempts=attempts,
+                               last_error=_why(exc), next_attempt_at=later)
+        except (PermanentSendError, OutboundError, ValueError) as exc:
+            done = self._failed(entry, "failed", attempts, exc)
+        self.outbox.update(done, self.clock.now())
+        if done.state != "sent":
+            log.warning("outbound %s on %s: %s (%s)", entry.key, entry.channel, done.state,
+                        done.last_error)
+        return done
+
+    @staticmethod
+    def _failed(entry: OutboxEntry, state: str, attempts: int,
+                exc: Exception) -> OutboxEntry:
+        return replace(entry, state=state, attempts=attempts, last_error=_why(exc),
+                       next_attempt_at=None)
+
+
+def _why(exc: Exception) -> str:
+    return f"{type(exc).__name__}: {exc}"[:500]
+
+
+def when_due(entry: OutboxEntry, now: datetime) -> bool:
+    return entry.state == "pending" and (entry.next_attempt_at is None
+                                         or entry.next_attempt_at <= now)

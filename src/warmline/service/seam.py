@@ -1,0 +1,178 @@
+"""The customer's side of the seam, inside the handlers' units of work.
+
+What the customer is owed is appended as `OutboundRequested` next to the fact that
+caused it (the escalation, a person's reply, the resolution), so it is decided exactly
+once and delivered after the commit (service/delivery.py). Only conversations on a
+channel Warmline sends to (WhatsApp, Chatwoot, web chat, as wired) are owed anything;
+a conversation over the plain API is answered by its caller.
+
+The wording is the policy's (`messages.<language>`, domain/customer_messages.py).
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import TYPE_CHECKING
+
+from warmline.domain import commands as cmd
+from warmline.domain import events as ev
+from warmline.domain.channels import HANDOFF_BUTTON_ID
+from warmline.domain.customer_messages import Messages, messages_for, render
+from warmline.domain.errors import ConversationClosed, ConversationNotFound
+from warmline.domain.model import Mode
+from warmline.domain.policy import Policy
+from warmline.ports import InboundKey, UnitOfWork
+
+if TYPE_CHECKING:
+    from warmline.service.handlers import Dependencies, Outcome, _Appender
+
+# "how long now?", "any update?", "still waiting" — the one question the bot answers while
+# a person is coming, from the live queue figures.
+WAIT_QUESTION = re.compile(
+    r"\b(how long|how much longer|wait(ing)?|still there|any(one)? (update|news)|"
+    r"when will|eta|queue)\b", re.IGNORECASE)
+
+
+def owes(deps: Dependencies, app: _Appender) -> bool:
+    return app.conv.channel in deps.channels
+
+
+def owe(app: _Appender, kind: str, text: str, now: object, *,
+        buttons: tuple[tuple[str, str], ...] = (), handoff_id: str | None = None) -> None:
+    """Append a message owed to the customer; its key is its place in the log."""
+    key = f"{app.conv.id}:{kind}:{len(app.loaded) + len(app.new)}"
+    app.add(ev.OutboundRequested(
+        conversation_id=app.conv.id, occurred_at=now,  # type: ignore[arg-type]
+        message_id=key, kind=kind, text=text, button_ids=tuple(b[0] for b in buttons),
+        button_titles=tuple(b[1] for b in buttons), handoff_id=handoff_id))
+
+
+def bot_reply(deps: Dependencies, app: _Appender, text: str) -> None:
+    """The bot's answer, with the one-tap route to a person where the channel has buttons
+    (WhatsApp bodies with buttons stop at 1024 characters: longer ones go as plain text)."""
+    if not owes(deps, app):
+        return
+    m = _catalogue(deps.policy(), app)
+    buttons = ((HANDOFF_BUTTON_ID, m.human_button),) if len(text) <= 1024 else ()
+    owe(app, "bot_reply", text, deps.clock.now(), buttons=buttons)
+
+
+def _catalogue(policy: Policy, app: _Appender) -> Messages:
+    routed = [e for e in app.loaded + app.new if isinstance(e, ev.HandoffRouted)]
+    return messages_for(policy.messages, routed[-1].language if routed else None)
+
+
+def expectation(uow: UnitOfWork, deps: Dependencies, app: _Appender) -> None:
+    """On handoff: who will help and how long, from the live queue; or out of hours."""
+    if not owes(deps, app):
+        return
+    m = _catalogue(deps.policy(), app)
+    text = _wait_text(uow, deps, app, m, m.expectation)
+    owe(app, "expectation", text, deps.clock.now(), handoff_id=_open_handoff(app))
+
+
+def _open_handoff(app: _Appender) -> str | None:
+    routed = [e for e in app.loaded + app.new if isinstance(e, ev.HandoffRouted)]
+    return routed[-1].handoff_id if routed else None
+
+
+def _wait_text(uow: UnitOfWork, deps: Dependencies, app: _Appender, m: Messages,
+               template: str) -> str:
+    from warmline.service.routing import wait_estimate
+
+    policy, now = deps.policy(), deps.clock.now()
+    hid = _open_handoff(app)
+    handoff = uow.handoffs.get(hid) if hid else None
+    if handoff is None:
+        return render(m.expectation_unknown, {"team": "support"})
+    team = handoff.queue
+    deferred = [e for e in app.loaded + app.new if isinstance(e, ev.HandoffDeferred)
+                and e.handoff_id == hid]
+    if deferred:
+        alt = (m.alternative_callback if deferred[-1].action == "callback"
+               else m.alternative_next_open)
+        opens = deferred[-1].until[11:16] or deferred[-1].until
+        return render(m.expectation_closed, {"team": team, "opens": opens,
+                                             "alternative": alt})
+    eta = wait_estimate(uow, policy.routing, handoff, now)
+    if eta.minutes is None:
+        return render(m.expectation_unknown, {"team": team})
+    return render(template, {"team": team, "position": eta.position,
+                             "minutes": eta.minutes})
+
+
+def while_waiting(uow: UnitOfWork, deps: Dependencies, app: _Appender, text: str) -> None:
+    """A person is coming: the bot does not improvise; it answers "how long now?" only."""
+    if not owes(deps, app) or app.conv.mode is not Mode.WAITING:
+        return
+    if not WAIT_QUESTION.search(text):
+        return  # kept for the person, who sees it on the thread
+    m = _catalogue(deps.policy(), app)
+    owe(app, "wait_update", _wait_text(uow, deps, app, m, m.while_waiting),
+        deps.clock.now(), handoff_id=_open_handoff(app))
+
+
+def csat_question(deps: Dependencies, app: _Appender, handoff_id: str) -> None:
+    """After the human resolves: the CSAT question on the same thread, as buttons."""
+    if not owes(deps, app):
+        return
+    m = _catalogue(deps.policy(), app)
+    buttons = tuple((f"csat:{score}", title)
+                    for score, title in zip(m.csat_scores, m.csat_titles, strict=False))
+    owe(app, "csat_question", m.csat_question, deps.clock.now(), buttons=buttons,
+        handoff_id=handoff_id)
+
+
+def send_human_reply(c: cmd.SendHumanReply, uow: UnitOfWork, deps: Dependencies) -> Outcome:
+    from warmline.service.handlers import Outcome, _Appender
+
+    message_id = c.message_id or uuid.uuid4().hex
+    with uow:
+        key = uow.conversations.inbound("human", f"{c.conversation_id}:{message_id}")
+        if key is not None:
+            return Outcome(key.conversation_id, key.turn, None, True)
+        app = _Appender(uow, c.conversation_id)
+        if not app.loaded:
+            raise ConversationNotFound(f"conversation {c.conversation_id!r} does not exist")
+        if not app.conv.escalated:
+            raise ConversationClosed(f"conversation {c.conversation_id!r} is with the bot: "
+                                     "hand it off before a person replies")
+        now = deps.clock.now()
+        app.add(ev.HumanReplied(conversation_id=c.conversation_id, occurred_at=now,
+                                message_id=message_id, text=c.text, author=c.author))
+        if owes(deps, app):
+            owe(app, "human_reply", c.text, now, handoff_id=_open_handoff(app))
+        turn = len(app.conv.turns) - 1
+        uow.conversations.append(c.conversation_id, app.new, expected_version=len(app.loaded))
+        uow.conversations.remember_inbound("human", f"{c.conversation_id}:{message_id}",
+                                           InboundKey(c.conversation_id, turn))
+        uow.commit()
+        return Outcome(c.conversation_id, turn, None)
+
+
+def record_csat(c: cmd.RecordCsat, uow: UnitOfWork, deps: Dependencies) -> Outcome:
+    from warmline.service.handlers import Outcome, _Appender
+
+    if not 1 <= c.score <= 5:
+        raise ValueError("a CSAT score is 1..5")
+    with uow:
+        key = uow.conversations.inbound(c.channel, c.message_id)
+        if key is not None:
+            return Outcome(key.conversation_id, key.turn, None, True)
+        app = _Appender(uow, c.conversation_id)
+        if not app.loaded:
+            raise ConversationNotFound(f"conversation {c.conversation_id!r} does not exist")
+        now = deps.clock.now()
+        resolved = [e for e in app.loaded if isinstance(e, ev.HandoffResolved)]
+        app.add(ev.CsatReceived(conversation_id=c.conversation_id, occurred_at=now,
+                                message_id=c.message_id, score=c.score, channel=c.channel,
+                                handoff_id=resolved[-1].handoff_id if resolved else None))
+        if owes(deps, app):
+            owe(app, "csat_thanks", _catalogue(deps.policy(), app).csat_thanks, now)
+        turn = len(app.conv.turns) - 1
+        uow.conversations.append(c.conversation_id, app.new, expected_version=len(app.loaded))
+        uow.conversations.remember_inbound(c.channel, c.message_id,
+                                           InboundKey(c.conversation_id, turn))
+        uow.commit()
+        return Outcome(c.conversation_id, turn, None)
