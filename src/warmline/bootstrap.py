@@ -187,4 +187,5 @@ def bootstrap(config: Config | None = None, *, uow: Callable[[], UnitOfWork] | N
         uow = sql_uow_factory(config.database_url, notifier)
     return Warmline(bus=MessageBus(uow, deps), uow=uow, policy=policy, config=config,
                     notifier=notifier, feed=wired.feed, channels=wired.channels,
-                    dispatcher=Dispatcher(uow, wired.channels, outbox, clock))
+                    dispatcher=Dispatcher(uow, wired.channels, outbox, clock,
+                                          helpdesk=wired.helpdesk))

@@ -185,6 +185,18 @@ def test_while_a_person_is_coming_the_bot_only_answers_how_long(api: TestClient,
     assert "number" in body_text(update) and "min" in body_text(update)
 
 
+def test_a_person_asking_for_what_the_package_held_is_counted_as_a_seam_leak(
+        api: TestClient) -> None:
+    hire(api, "ana")
+    post(api, text("wamid.l-1", "I want to talk to a human please, my parcel never arrived"))
+    api.post(f"/v1/conversations/{THREAD}/human-replies",
+             json={"text": "Hi! What seems to be the problem?", "author": "ana"})
+    events = api.get(f"/v1/conversations/{THREAD}").json()["events"]
+    leaks = [(e["who"], e["item"], bool(e["handoff_id"])) for e in events
+             if e["type"] == "SeamLeakDetected"]
+    assert leaks == [("human", "problem", True)]
+
+
 def test_a_failed_send_stays_pending_with_a_backoff_and_is_retried(
         api: TestClient, wl: Warmline, graph: FakeGraph) -> None:
     from tests.fake_channels import graph_error

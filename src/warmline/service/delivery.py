@@ -12,6 +12,10 @@ has not settled, with the event's `message_id` as the idempotency key:
   sweeper, or the next delivery) tries again, up to `max_attempts`;
 - outcome unknown: `uncertain`, never resent blindly (a duplicate reaches a real phone);
 - permanent refusal (window closed, bad request): `failed`, with the error, for a person.
+
+On a helpdesk channel (Chatwoot) two more kinds go to the helpdesk rather than the
+customer: `helpdesk_handoff` (the context package as a private note, then the thread is
+opened for the humans) and `helpdesk_take_back` (pending again: the bot holds it).
 """
 
 from __future__ import annotations
@@ -31,16 +35,21 @@ from warmline.domain.channels import (
     RetryableSendError,
     address_of,
 )
-from warmline.ports import Clock, OutboundChannel, Outbox, OutboxEntry, UnitOfWork
+from warmline.ports import Clock, Helpdesk, OutboundChannel, Outbox, OutboxEntry, UnitOfWork
 
 log = logging.getLogger(__name__)
+
+#: handled by the helpdesk (Chatwoot), not sent to the customer
+HELPDESK_KINDS = frozenset({"helpdesk_handoff", "helpdesk_take_back"})
 
 
 class Dispatcher:
     def __init__(self, uow: Callable[[], UnitOfWork], channels: Mapping[str, OutboundChannel],
-                 outbox: Outbox, clock: Clock, *, max_attempts: int = 6,
+                 outbox: Outbox, clock: Clock, *, helpdesk: Helpdesk | None = None,
+                 max_attempts: int = 6,
                  base_delay: timedelta = timedelta(seconds=30)) -> None:
         self.uow = uow
+        self.helpdesk = helpdesk
         self.channels = channels
         self.outbox = outbox
         self.clock = clock
@@ -82,7 +91,9 @@ class Dispatcher:
                  event: ev.OutboundRequested) -> OutboxEntry:
         attempts = entry.attempts + 1
         try:
-            if event.button_ids:
+            if event.kind in HELPDESK_KINDS:
+                message_id = self._helpdesk(entry, event)
+            elif event.button_ids:
                 buttons = [Button(i, t) for i, t in zip(event.button_ids, event.button_titles,
                                                         strict=True)]
                 message_id = sender.send_buttons(to, event.text, buttons, key=entry.key)
@@ -107,6 +118,18 @@ class Dispatcher:
             log.warning("outbound %s on %s: %s (%s)", entry.key, entry.channel, done.state,
                         done.last_error)
         return done
+
+    def _helpdesk(self, entry: OutboxEntry, event: ev.OutboundRequested) -> str:
+        """Chatwoot: the package as a private note, then open the thread for the humans;
+        or, after the resolution, take it back (pending) for the bot."""
+        if self.helpdesk is None:
+            raise PermanentSendError("no helpdesk is configured")
+        if event.kind == "helpdesk_handoff":
+            note = self.helpdesk.post_note(entry.conversation_id, event.text, key=entry.key)
+            self.helpdesk.hand_off(entry.conversation_id, None)
+            return note
+        self.helpdesk.take_back(entry.conversation_id)
+        return "taken-back"
 
     @staticmethod
     def _failed(entry: OutboxEntry, state: str, attempts: int,

@@ -25,7 +25,13 @@ from warmline.ports import (
 )
 from warmline.service.context import package_escalation, read_record
 from warmline.service.routing import close_open_handoff, route_escalation
-from warmline.service.seam import expectation, record_csat, send_human_reply, while_waiting
+from warmline.service.seam import (
+    detect_leaks,
+    expectation,
+    record_csat,
+    send_human_reply,
+    while_waiting,
+)
 
 
 @dataclass(frozen=True)
@@ -125,6 +131,8 @@ def receive_customer_message(c: cmd.ReceiveCustomerMessage, uow: UnitOfWork,
                                    occurred_at=c.sent_at or now, message_id=c.message_id,
                                    channel=c.channel, text=c.text))
         turn = len(app.conv.turns) - 1
+        if app.conv.escalated:  # after the handoff: the seam is watched (service/seam.py)
+            detect_leaks(app, "customer", c.text, now)
         waiting = app.conv.mode is Mode.WAITING
         decision = _judge_and_store(uow, deps, app, turn, before_append=(
             (lambda _: while_waiting(uow, deps, app, c.text)) if waiting else None))

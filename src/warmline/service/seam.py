@@ -22,6 +22,7 @@ from warmline.domain.customer_messages import Messages, messages_for, render
 from warmline.domain.errors import ConversationClosed, ConversationNotFound
 from warmline.domain.model import Mode
 from warmline.domain.policy import Policy
+from warmline.domain.seam_leak import leaks
 from warmline.ports import InboundKey, UnitOfWork
 
 if TYPE_CHECKING:
@@ -70,6 +71,21 @@ def expectation(uow: UnitOfWork, deps: Dependencies, app: _Appender) -> None:
     m = _catalogue(deps.policy(), app)
     text = _wait_text(uow, deps, app, m, m.expectation)
     owe(app, "expectation", text, deps.clock.now(), handoff_id=_open_handoff(app))
+    if deps.helpdesk is not None and app.conv.channel == "chatwoot" and app.conv.packages:
+        owe(app, "helpdesk_handoff", package_note(app.conv.packages[-1].package),
+            deps.clock.now(), handoff_id=_open_handoff(app))
+
+
+def package_note(package: dict[str, object]) -> str:
+    """The context package as the humans read it in the helpdesk (a private note)."""
+    def part(name: str, key: str) -> str:
+        value = package.get(name)
+        return str(value.get(key, "")) if isinstance(value, dict) else ""
+
+    lines = ["Warmline handoff", part("summary", "text"),
+             f"Next step: {part('next_step', 'text')}",
+             f"Suggested opener: {package.get('first_message', '')}"]
+    return "\n".join(line for line in lines if line.strip())
 
 
 def _open_handoff(app: _Appender) -> str | None:
@@ -113,6 +129,21 @@ def while_waiting(uow: UnitOfWork, deps: Dependencies, app: _Appender, text: str
         deps.clock.now(), handoff_id=_open_handoff(app))
 
 
+def detect_leaks(app: _Appender, who: str, text: str, now: object) -> None:
+    """Record what the customer restated or the person asked that the package held."""
+    if not app.conv.packages or not app.conv.escalated:
+        return
+    hid = _open_handoff(app)
+    seen = [(e.who, e.item) for e in app.loaded + app.new
+            if isinstance(e, ev.SeamLeakDetected) and e.handoff_id == hid]
+    turn = len(app.conv.turns) - 1
+    for leak in leaks(app.conv.packages[-1].package, who, text, seen):
+        app.add(ev.SeamLeakDetected(conversation_id=app.conv.id,
+                                    occurred_at=now,  # type: ignore[arg-type]
+                                    handoff_id=hid, turn=turn, who=leak.who, item=leak.item,
+                                    evidence=leak.evidence))
+
+
 def csat_question(deps: Dependencies, app: _Appender, handoff_id: str) -> None:
     """After the human resolves: the CSAT question on the same thread, as buttons."""
     if not owes(deps, app):
@@ -122,6 +153,9 @@ def csat_question(deps: Dependencies, app: _Appender, handoff_id: str) -> None:
                     for score, title in zip(m.csat_scores, m.csat_titles, strict=False))
     owe(app, "csat_question", m.csat_question, deps.clock.now(), buttons=buttons,
         handoff_id=handoff_id)
+    back = any(isinstance(e, ev.HandoffResolved) and e.hand_back for e in app.new)
+    if deps.helpdesk is not None and app.conv.channel == "chatwoot" and back:
+        owe(app, "helpdesk_take_back", "", deps.clock.now(), handoff_id=handoff_id)
 
 
 def send_human_reply(c: cmd.SendHumanReply, uow: UnitOfWork, deps: Dependencies) -> Outcome:
@@ -141,6 +175,7 @@ def send_human_reply(c: cmd.SendHumanReply, uow: UnitOfWork, deps: Dependencies)
         now = deps.clock.now()
         app.add(ev.HumanReplied(conversation_id=c.conversation_id, occurred_at=now,
                                 message_id=message_id, text=c.text, author=c.author))
+        detect_leaks(app, "human", c.text, now)
         if owes(deps, app):
             owe(app, "human_reply", c.text, now, handoff_id=_open_handoff(app))
         turn = len(app.conv.turns) - 1
