@@ -84,3 +84,11 @@ def test_web_chat_seam_from_first_message_to_stored_csat(api: TestClient) -> Non
     events = api.get(f"/v1/conversations/{chat.thread}").json()["events"]
     assert [e["score"] for e in events if e["type"] == "CsatReceived"] == [5]
     assert chat.feed()[-1]["text"] == "Thank you for telling us."
+
+
+def test_the_policy_keyword_is_the_one_tap_route_on_the_web_chat(api: TestClient) -> None:
+    chat = Chat(api)
+    assert chat.say("Agent").status_code == 201
+    events = api.get(f"/v1/conversations/{chat.thread}").json()["events"]
+    assert [e["source"] for e in events if e["type"] == "HandoffRequested"] == ["keyword"]
+    assert "team" in chat.feed()[-1]["text"]  # the expectation follows at once

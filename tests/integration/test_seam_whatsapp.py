@@ -14,7 +14,7 @@ import copy
 import json
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -183,6 +183,8 @@ def test_while_a_person_is_coming_the_bot_only_answers_how_long(api: TestClient,
     post(api, text("wamid.w-3", "How long now?"))
     update = sent(graph)[-1]
     assert "number" in body_text(update) and "min" in body_text(update)
+    done = api.get(f"/v1/conversations/{THREAD}/context").json()["done_while_waiting"]
+    assert [d["kind"] for d in done] == ["expectation", "wait_update"]  # the person sees it
 
 
 def test_a_person_asking_for_what_the_package_held_is_counted_as_a_seam_leak(
@@ -234,3 +236,39 @@ class _Later:
         from datetime import timedelta
 
         return self.clock.now() + timedelta(hours=1)
+
+
+def test_when_the_promised_wait_passes_the_customer_is_told_the_new_estimate(
+        api: TestClient, wl: Warmline, graph: FakeGraph) -> None:
+    assert api.put("/v1/agents/ana", json={"name": "Ana", "skills": ["retention"],
+                                           "languages": ["en"], "capacity": 1}).status_code == 200
+    api.put("/v1/agents/ana/presence", json={"presence": "online"})
+    other = payload("text", "wamid.g-0", text={"body": "I want to talk to a human please"},
+                    **{"from": "4915550009"})
+    post(api, other.replace(WA_ID.encode(), b"4915550009"))
+    first = api.get("/v1/conversations/wa-4915550009/handoff").json()
+    assert api.post(f"/v1/handoffs/{first['id']}/confirm",
+                    json={"agent_id": "ana"}).status_code == 200  # ana's only slot is taken
+    post(api, text("wamid.g-1", "I want to talk to a human please"))
+    promise = body_text(sent(graph)[-1])
+    assert sent(graph)[-1]["to"] == WA_ID and "number 1 in line" in promise
+    api.post("/v1/routing/sweep", json={})
+    assert sent(graph)[-1]["to"] == WA_ID and body_text(sent(graph)[-1]) == promise  # on time
+    before = len(graph.requests)
+    wl.bus.deps.clock.at += timedelta(minutes=45)  # type: ignore[attr-defined]
+    api.post("/v1/routing/sweep", json={})
+    updates = {m["to"]: body_text(m) for m in sent(graph)[before:]}
+    assert "longer than I said" in updates[WA_ID] and "in line now" in updates[WA_ID]
+    count = len(graph.requests)
+    api.post("/v1/routing/sweep", json={})  # a new promise was made: not repeated at once
+    assert len(graph.requests) == count
+
+
+def test_a_forged_or_malformed_delivery_stores_and_sends_nothing(api: TestClient,
+                                                                 graph: FakeGraph) -> None:
+    forged = post(api, text("wamid.f-1", "I want to talk to a human"), secret="not-the-secret")
+    assert forged.status_code == 403
+    broken = b'{"object": "whatsapp_business_account", "entry": [{"changes": 7}]}'
+    assert post(api, broken).status_code == 400
+    assert api.get(f"/v1/conversations/{THREAD}").status_code == 404
+    assert graph.requests == []

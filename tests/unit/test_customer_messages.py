@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from warmline.domain.customer_messages import Messages, csat_score, messages_for, render
+from warmline.domain.customer_messages import (
+    Messages,
+    csat_score,
+    is_keyword,
+    messages_for,
+    render,
+)
 from warmline.domain.errors import PolicyError
 from warmline.domain.policy import Policy
 
@@ -33,3 +39,10 @@ def test_an_unknown_message_key_is_refused_with_its_dotted_path() -> None:
 def test_only_csat_buttons_carry_a_score() -> None:
     assert [csat_score(b) for b in ("csat:5", "csat:1", "csat:9", "warmline:human")] == [
         5, 1, None, None]
+
+
+def test_a_message_that_is_only_a_policy_keyword_is_the_one_tap_route() -> None:
+    catalogue = {"en": Messages(), "de": Messages(human_keywords=("mensch",))}
+    assert [is_keyword(catalogue, t) for t in ("Human!", "  agent ", "Mensch", "talk to a person",
+                                               "the human said no")] == [
+        True, True, True, True, False]

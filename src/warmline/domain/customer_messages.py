@@ -48,6 +48,11 @@ class Messages:
         "about {minutes} min. I've noted your message for them.",
         "what the bot says while a human is coming (it stops improvising); {team}, "
         "{position}, {minutes}")
+    wait_grew: str = _t(
+        "Sorry, this is taking longer than I said. You're number {position} in line now, "
+        "about {minutes} min more.",
+        "when the promised wait has passed and the person has not joined yet; {team}, "
+        "{position}, {minutes}")
     csat_question: str = _t("How did we do today?",
                             "asked on the same thread after the human resolves")
     csat_titles: tuple[str, ...] = _list(
@@ -57,6 +62,16 @@ class Messages:
     csat_thanks: str = _t("Thank you for telling us.", "after the CSAT answer")
     human_button: str = _t("Talk to a person",
                            "the one-tap button's title on channels with buttons")
+    human_keywords: tuple[str, ...] = _list(
+        ["human", "agent", "person", "operator", "talk to a person"],
+        "a customer message that is only one of these (any case, punctuation aside) is "
+        "the one-tap route, like the button")
+
+
+def is_keyword(catalogue: Mapping[str, Messages], text: str) -> bool:
+    """The whole message is a keyword for a person, in any of the policy's languages."""
+    said = " ".join("".join(c for c in text.lower() if c.isalnum() or c.isspace()).split())
+    return any(said == k.lower() for m in catalogue.values() for k in m.human_keywords)
 
 
 def default_messages() -> dict[str, Messages]:

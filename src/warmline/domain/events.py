@@ -210,6 +210,7 @@ class OutboundRequested(Event):
     button_ids: tuple[str, ...] = ()
     button_titles: tuple[str, ...] = ()
     handoff_id: str | None = None
+    promised_at: str | None = None  # ISO time a person was promised by (expectations)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -72,13 +72,15 @@ class InboundSink:
                  on_status: Callable[[DeliveryStatus], None] | None = None,
                  on_thread_status: Callable[[ThreadStatusChanged], None] | None = None,
                  on_button: Callable[[ButtonTap], Outcome | None] | None = None,
-                 deliver: Callable[[str], None] | None = None) -> None:
+                 deliver: Callable[[str], None] | None = None,
+                 keywords: Callable[[str], bool] | None = None) -> None:
         self.bus = bus
         self.record = record
         self.on_status = on_status
         self.on_thread_status = on_thread_status
         self.on_button = on_button
         self.deliver = deliver
+        self.keywords = keywords  # the policy's words for "a person, please" (one tap)
         self._refs: OrderedDict[tuple[str, str], str] = OrderedDict()
 
     def handle_all(self, events: list[InboundEvent]) -> list[Handled]:
@@ -109,6 +111,11 @@ class InboundSink:
 
     def _dispatch(self, event: InboundEvent) -> Outcome | None:
         if isinstance(event, CustomerText):
+            if self.keywords is not None and self.keywords(event.text):
+                return self.bus.handle(cmd.RequestHandoff(
+                    conversation_id=event.conversation_id, source="keyword", text=event.text,
+                    message_id=event.message_id, channel=event.channel,
+                    customer_ref=self._customer(event)))
             return self._message(event, event.text)
         if isinstance(event, MediaReceived):
             return self._message(event, event.as_text())

@@ -38,6 +38,14 @@ def _error(status: int, error: str, message: str,
     return JSONResponse({"error": error, "message": message, "fields": fields or []}, status)
 
 
+def keep_promises(wl: Warmline) -> None:
+    """Wait updates for customers past their promised time, and due send retries."""
+    for conversation_id in wl.bus.run(hc.UpdateWaits()):
+        deliver_safely(wl, conversation_id)
+    if wl.dispatcher is not None:
+        wl.dispatcher.retry_due()
+
+
 def deliver_safely(wl: Warmline, conversation_id: str) -> None:
     """Send what the thread owes after the commit; a failure stays in the outbox."""
     try:
@@ -66,6 +74,7 @@ def sweep_forever(wl: Warmline, stop: threading.Event) -> None:
             report = wl.bus.run(hc.Sweep())
             if report.looked_at:
                 log.info("sweep: %s", report)
+            keep_promises(wl)
         except Exception:  # the next tick retries; the API keeps serving
             log.exception("sweep failed")
 
@@ -194,6 +203,7 @@ def router(wl: Warmline, dependencies: Sequence[Depends] = ()) -> APIRouter:
               summary="Apply due cascades, lapsed leases and out-of-hours rules now")
     def post_sweep() -> dict[str, int]:
         report = wl.bus.run(hc.Sweep())
+        keep_promises(wl)
         return dict(report.__dict__)
 
     return api

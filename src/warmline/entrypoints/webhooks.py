@@ -29,6 +29,7 @@ from warmline.adapters.channels.whatsapp import (
 )
 from warmline.bootstrap import Warmline
 from warmline.domain.channels import InboundEvent, MalformedPayload, WebhookRejected
+from warmline.domain.customer_messages import is_keyword
 from warmline.entrypoints.inbound import Handled, InboundSink
 from warmline.entrypoints.webchat import webchat_router
 
@@ -107,7 +108,9 @@ def channel_routers(wl: Warmline, feed: WebchatFeed | None = None) -> list[APIRo
     `feed` is the web chat's feed, shared with the WebchatChannel that sends into it.
     """
     config = wl.config
-    sink = InboundSink(wl.bus, wl.bus.deps.record, deliver=wl.deliver)
+    policy = wl.bus.deps.policy
+    sink = InboundSink(wl.bus, wl.bus.deps.record, deliver=wl.deliver,
+                       keywords=lambda text: is_keyword(policy().messages, text))
     feed = feed or wl.feed
     web = WebchatSettings.from_config(config)
     return [

@@ -28,7 +28,7 @@ from warmline.domain.routing_policy import RoutingPolicy
 from warmline.ports import UnitOfWork
 from warmline.service.handlers import Dependencies, _Appender
 from warmline.service.routing import apply_closed, due_at, fill, offer, step
-from warmline.service.seam import csat_question
+from warmline.service.seam import csat_question, update_waits
 
 
 def _agent(uow: UnitOfWork, agent_id: str, lock: bool = False) -> HumanAgent:
@@ -297,4 +297,5 @@ HANDOFF_HANDLERS: dict[type[hc.HandoffCommand[Any]], Callable[..., Any]] = {
     hc.TransferHandoff: transfer_handoff,
     hc.ResolveHandoff: resolve_handoff,
     hc.Sweep: sweep,
+    hc.UpdateWaits: update_waits,
 }

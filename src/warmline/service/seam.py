@@ -13,15 +13,18 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from warmline.domain import commands as cmd
 from warmline.domain import events as ev
+from warmline.domain import handoff_commands as hc
 from warmline.domain.channels import HANDOFF_BUTTON_ID
 from warmline.domain.customer_messages import Messages, messages_for, render
 from warmline.domain.errors import ConversationClosed, ConversationNotFound
 from warmline.domain.model import Mode
 from warmline.domain.policy import Policy
+from warmline.domain.queueing import HandoffState
 from warmline.domain.seam_leak import leaks
 from warmline.ports import InboundKey, UnitOfWork
 
@@ -35,18 +38,23 @@ WAIT_QUESTION = re.compile(
     r"when will|eta|queue)\b", re.IGNORECASE)
 
 
+PROMISES = frozenset({"expectation", "wait_update"})
+
+
 def owes(deps: Dependencies, app: _Appender) -> bool:
     return app.conv.channel in deps.channels
 
 
 def owe(app: _Appender, kind: str, text: str, now: object, *,
-        buttons: tuple[tuple[str, str], ...] = (), handoff_id: str | None = None) -> None:
+        buttons: tuple[tuple[str, str], ...] = (), handoff_id: str | None = None,
+        promised_at: datetime | None = None) -> None:
     """Append a message owed to the customer; its key is its place in the log."""
     key = f"{app.conv.id}:{kind}:{len(app.loaded) + len(app.new)}"
     app.add(ev.OutboundRequested(
         conversation_id=app.conv.id, occurred_at=now,  # type: ignore[arg-type]
         message_id=key, kind=kind, text=text, button_ids=tuple(b[0] for b in buttons),
-        button_titles=tuple(b[1] for b in buttons), handoff_id=handoff_id))
+        button_titles=tuple(b[1] for b in buttons), handoff_id=handoff_id,
+        promised_at=promised_at.isoformat() if promised_at else None))
 
 
 def bot_reply(deps: Dependencies, app: _Appender, text: str) -> None:
@@ -69,8 +77,9 @@ def expectation(uow: UnitOfWork, deps: Dependencies, app: _Appender) -> None:
     if not owes(deps, app):
         return
     m = _catalogue(deps.policy(), app)
-    text = _wait_text(uow, deps, app, m, m.expectation)
-    owe(app, "expectation", text, deps.clock.now(), handoff_id=_open_handoff(app))
+    text, promise = _wait_text(uow, deps, app, m, m.expectation)
+    owe(app, "expectation", text, deps.clock.now(), handoff_id=_open_handoff(app),
+        promised_at=promise)
     if deps.helpdesk is not None and app.conv.channel == "chatwoot" and app.conv.packages:
         owe(app, "helpdesk_handoff", package_note(app.conv.packages[-1].package),
             deps.clock.now(), handoff_id=_open_handoff(app))
@@ -94,14 +103,15 @@ def _open_handoff(app: _Appender) -> str | None:
 
 
 def _wait_text(uow: UnitOfWork, deps: Dependencies, app: _Appender, m: Messages,
-               template: str) -> str:
+               template: str) -> tuple[str, datetime | None]:
+    """The wait in words, and by when a person was promised (None: no number given)."""
     from warmline.service.routing import wait_estimate
 
     policy, now = deps.policy(), deps.clock.now()
     hid = _open_handoff(app)
     handoff = uow.handoffs.get(hid) if hid else None
     if handoff is None:
-        return render(m.expectation_unknown, {"team": "support"})
+        return render(m.expectation_unknown, {"team": "support"}), None
     team = handoff.queue
     deferred = [e for e in app.loaded + app.new if isinstance(e, ev.HandoffDeferred)
                 and e.handoff_id == hid]
@@ -110,12 +120,13 @@ def _wait_text(uow: UnitOfWork, deps: Dependencies, app: _Appender, m: Messages,
                else m.alternative_next_open)
         opens = deferred[-1].until[11:16] or deferred[-1].until
         return render(m.expectation_closed, {"team": team, "opens": opens,
-                                             "alternative": alt})
+                                             "alternative": alt}), None
     eta = wait_estimate(uow, policy.routing, handoff, now)
     if eta.minutes is None:
-        return render(m.expectation_unknown, {"team": team})
+        return render(m.expectation_unknown, {"team": team}), None
+    promise = now + timedelta(minutes=eta.minutes)
     return render(template, {"team": team, "position": eta.position,
-                             "minutes": eta.minutes})
+                             "minutes": eta.minutes}), promise
 
 
 def while_waiting(uow: UnitOfWork, deps: Dependencies, app: _Appender, text: str) -> None:
@@ -125,8 +136,43 @@ def while_waiting(uow: UnitOfWork, deps: Dependencies, app: _Appender, text: str
     if not WAIT_QUESTION.search(text):
         return  # kept for the person, who sees it on the thread
     m = _catalogue(deps.policy(), app)
-    owe(app, "wait_update", _wait_text(uow, deps, app, m, m.while_waiting),
-        deps.clock.now(), handoff_id=_open_handoff(app))
+    text, promise = _wait_text(uow, deps, app, m, m.while_waiting)
+    owe(app, "wait_update", text, deps.clock.now(), handoff_id=_open_handoff(app),
+        promised_at=promise)
+
+
+def _promised(app: _Appender) -> datetime | None:
+    """By when the customer was last told a person would be there."""
+    said = [e for e in app.loaded + app.new
+            if isinstance(e, ev.OutboundRequested) and e.kind in PROMISES]
+    if not said or said[-1].promised_at is None:
+        return None
+    return datetime.fromisoformat(said[-1].promised_at)
+
+
+def update_waits(c: hc.UpdateWaits, uow: UnitOfWork, deps: Dependencies) -> list[str]:
+    """Past the promised time and still waiting: say so, with the live figures now."""
+    from warmline.service.handlers import _Appender
+
+    touched: list[str] = []
+    with uow:
+        now = deps.clock.now()
+        for h in uow.handoffs.waiting(None, now, c.limit):
+            if h.state is not HandoffState.QUEUED:
+                continue
+            app = _Appender(uow, h.conversation_id)
+            promised = _promised(app)
+            if not owes(deps, app) or app.conv.mode is not Mode.WAITING \
+                    or promised is None or now <= promised:
+                continue
+            m = _catalogue(deps.policy(), app)
+            text, promise = _wait_text(uow, deps, app, m, m.wait_grew)
+            owe(app, "wait_update", text, now, handoff_id=h.id, promised_at=promise)
+            uow.conversations.append(h.conversation_id, app.new,
+                                     expected_version=len(app.loaded))
+            touched.append(h.conversation_id)
+        uow.commit()
+    return touched
 
 
 def detect_leaks(app: _Appender, who: str, text: str, now: object) -> None:

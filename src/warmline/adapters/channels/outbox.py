@@ -13,11 +13,12 @@ import threading
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from warmline.adapters.channels.base import UNCERTAIN
 from warmline.adapters.storage.schema import outbox
+from warmline.adapters.storage.sql import _utc
 from warmline.ports import OutboxEntry
 
 
@@ -133,12 +134,13 @@ class SqlOutbox:
                 next_attempt_at=entry.next_attempt_at, updated_at=now))
 
     def due(self, now: datetime, limit: int = 100) -> list[OutboxEntry]:
+        c = outbox.c
         with self.engine.connect() as conn:
-            rows = conn.execute(select(outbox).where(outbox.c.state == "pending")
-                                .order_by(outbox.c.created_at).limit(limit * 4)).all()
-        entries = [_entry(r) for r in rows]
-        return [e for e in entries
-                if e.next_attempt_at is None or e.next_attempt_at <= now][:limit]
+            rows = conn.execute(select(outbox).where(
+                c.state == "pending",
+                or_(c.next_attempt_at.is_(None), c.next_attempt_at <= _utc(now)))
+                .order_by(c.created_at, c.key).limit(limit)).all()
+        return [_entry(r) for r in rows]
 
     def for_conversation(self, conversation_id: str) -> list[OutboxEntry]:
         with self.engine.connect() as conn:
