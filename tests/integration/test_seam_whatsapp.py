@@ -134,6 +134,8 @@ def test_whatsapp_seam_from_first_message_to_stored_csat(api: TestClient,
     assert api.post(f"/v1/handoffs/{handoff['id']}/confirm",
                     json={"agent_id": "ana"}).status_code == 200
 
+    joined = sent(graph)[-1]
+    assert joined["to"] == WA_ID and body_text(joined).startswith("Ana from our")  # by name
     draft = api.get(f"/v1/conversations/{THREAD}/human-reply-draft").json()
     assert draft["first"] and draft["text"]
     reply = api.post(f"/v1/conversations/{THREAD}/human-replies",
@@ -158,8 +160,8 @@ def test_whatsapp_seam_from_first_message_to_stored_csat(api: TestClient,
     assert view["mode"] == "bot"  # resolved and handed back: the bot holds the thread again
 
     outbox = api.get(f"/v1/conversations/{THREAD}/outbox").json()["items"]
-    assert [i["kind"] for i in outbox] == ["bot_reply", "expectation", "human_reply",
-                                           "csat_question", "csat_thanks"]
+    assert [i["kind"] for i in outbox] == ["bot_reply", "expectation", "assigned",
+                                           "human_reply", "csat_question", "csat_thanks"]
     assert {i["state"] for i in outbox} == {"sent"}
 
 

@@ -48,6 +48,8 @@ class Messages:
         "about {minutes} min. I've noted your message for them.",
         "what the bot says while a human is coming (it stops improvising); {team}, "
         "{position}, {minutes}")
+    assigned: str = _t("{agent} from our {team} team is with you now.",
+                       "when a person accepts the handoff; {agent}, {team}")
     wait_grew: str = _t(
         "Sorry, this is taking longer than I said. You're number {position} in line now, "
         "about {minutes} min more.",

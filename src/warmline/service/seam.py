@@ -24,7 +24,7 @@ from warmline.domain.customer_messages import Messages, messages_for, render
 from warmline.domain.errors import ConversationClosed, ConversationNotFound
 from warmline.domain.model import Mode
 from warmline.domain.policy import Policy
-from warmline.domain.queueing import HandoffState
+from warmline.domain.queueing import Handoff, HandoffState
 from warmline.domain.seam_leak import leaks
 from warmline.ports import InboundKey, UnitOfWork
 
@@ -188,6 +188,15 @@ def detect_leaks(app: _Appender, who: str, text: str, now: object) -> None:
                                     occurred_at=now,  # type: ignore[arg-type]
                                     handoff_id=hid, turn=turn, who=leak.who, item=leak.item,
                                     evidence=leak.evidence))
+
+
+def person_joins(deps: Dependencies, app: _Appender, name: str, handoff: Handoff) -> None:
+    """Once a person accepts: the customer learns who is helping, by name."""
+    if not owes(deps, app):
+        return
+    m = _catalogue(deps.policy(), app)
+    owe(app, "assigned", render(m.assigned, {"agent": name, "team": handoff.queue}),
+        deps.clock.now(), handoff_id=handoff.id)
 
 
 def csat_question(deps: Dependencies, app: _Appender, handoff_id: str) -> None:
