@@ -274,3 +274,20 @@ def test_a_forged_or_malformed_delivery_stores_and_sends_nothing(api: TestClient
     assert post(api, broken).status_code == 400
     assert api.get(f"/v1/conversations/{THREAD}").status_code == 404
     assert graph.requests == []
+
+
+def test_a_delivery_receipt_settles_a_send_whose_outcome_was_unknown(
+        api: TestClient, wl: Warmline, graph: FakeGraph) -> None:
+    from tests.fake_channels import Scripted
+
+    wl.channels["whatsapp"].timeout = 0.1  # type: ignore[attr-defined]
+    graph.fail_next(Scripted(delay=0.4))  # Meta takes it, but the answer comes too late
+    post(api, text("wamid.u-1", "Hi, what is your return policy?"))
+    [owed] = api.get(f"/v1/conversations/{THREAD}/outbox").json()["items"]
+    assert owed["state"] == "uncertain"
+    receipt = json.loads((FIXTURES / "status_delivered.json").read_text())
+    status = receipt["entry"][0]["changes"][0]["value"]["statuses"][0]
+    status["biz_opaque_callback_data"], status["id"] = owed["key"], "wamid.LATE"
+    assert post(api, json.dumps(receipt).encode()).status_code == 200
+    [settled] = api.get(f"/v1/conversations/{THREAD}/outbox").json()["items"]
+    assert (settled["state"], settled["provider_message_id"]) == ("sent", "wamid.LATE")

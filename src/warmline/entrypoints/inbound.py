@@ -69,7 +69,7 @@ class InboundSink:
     """Maps events to commands on the bus; the hooks are where phase 2 plugs in."""
 
     def __init__(self, bus: CommandBus, record: CommerceRecord | None = None, *,
-                 on_status: Callable[[DeliveryStatus], None] | None = None,
+                 on_status: Callable[[DeliveryStatus], object] | None = None,
                  on_thread_status: Callable[[ThreadStatusChanged], None] | None = None,
                  on_button: Callable[[ButtonTap], Outcome | None] | None = None,
                  deliver: Callable[[str], None] | None = None,

@@ -109,8 +109,10 @@ def channel_routers(wl: Warmline, feed: WebchatFeed | None = None) -> list[APIRo
     """
     config = wl.config
     policy = wl.bus.deps.policy
+    settle = wl.dispatcher.settle if wl.dispatcher is not None else None
     sink = InboundSink(wl.bus, wl.bus.deps.record, deliver=wl.deliver,
-                       keywords=lambda text: is_keyword(policy().messages, text))
+                       keywords=lambda text: is_keyword(policy().messages, text),
+                       on_status=settle)
     feed = feed or wl.feed
     web = WebchatSettings.from_config(config)
     return [

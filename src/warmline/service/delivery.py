@@ -29,6 +29,7 @@ from warmline.domain import events as ev
 from warmline.domain.channels import (
     Address,
     Button,
+    DeliveryStatus,
     DeliveryUncertainError,
     OutboundError,
     PermanentSendError,
@@ -117,6 +118,26 @@ class Dispatcher:
         if done.state != "sent":
             log.warning("outbound %s on %s: %s (%s)", entry.key, entry.channel, done.state,
                         done.last_error)
+        return done
+
+    def settle(self, receipt: DeliveryStatus) -> OutboxEntry | None:
+        """A platform's receipt settles its send: proof it went out (an uncertain send
+        becomes sent), or that it failed after all (the window had closed...)."""
+        if not receipt.outbound_key:
+            return None
+        entry = next((e for e in self.outbox.for_conversation(receipt.conversation_id)
+                      if e.key == receipt.outbound_key), None)
+        if entry is None:
+            return None
+        if receipt.status == "failed":
+            done = replace(entry, state="failed", next_attempt_at=None,
+                           last_error=f"receipt: {receipt.error_code} {receipt.error_title}")
+        elif entry.state in ("uncertain", "pending"):
+            done = replace(entry, state="sent", next_attempt_at=None,
+                           provider_message_id=receipt.message_id, last_error=None)
+        else:
+            return entry
+        self.outbox.update(done, self.clock.now())
         return done
 
     def _helpdesk(self, entry: OutboxEntry, event: ev.OutboundRequested) -> str:
