@@ -188,4 +188,5 @@ def bootstrap(config: Config | None = None, *, uow: Callable[[], UnitOfWork] | N
     return Warmline(bus=MessageBus(uow, deps), uow=uow, policy=policy, config=config,
                     notifier=notifier, feed=wired.feed, channels=wired.channels,
                     dispatcher=Dispatcher(uow, wired.channels, outbox, clock,
-                                          helpdesk=wired.helpdesk))
+                                          helpdesk=wired.helpdesk,
+                                          teams=config.chatwoot_teams))

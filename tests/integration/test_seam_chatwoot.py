@@ -45,7 +45,8 @@ def api(sqlite_url: str, chatwoot: FakeChatwoot) -> Iterator[TestClient]:
         "WARMLINE_DATABASE_URL": sqlite_url, "WARMLINE_AGENT": "reference",
         "WARMLINE_CHATWOOT_URL": chatwoot.url, "WARMLINE_CHATWOOT_ACCOUNT_ID": "1",
         "WARMLINE_CHATWOOT_BOT_TOKEN": "bot-token",
-        "WARMLINE_CHATWOOT_WEBHOOK_SECRET": SECRET})
+        "WARMLINE_CHATWOOT_WEBHOOK_SECRET": SECRET,
+        "WARMLINE_CHATWOOT_TEAMS": "general=7, retention=3"})
     wl: Warmline = bootstrap(config, uow=sql_uow_factory(sqlite_url),
                              signals=LexicalSignals(), clock=FixedClock(OPEN))
     with TestClient(create_app(wl)) as c:
@@ -92,6 +93,7 @@ def test_chatwoot_seam_from_first_message_to_stored_csat(api: TestClient,
     notes = [m for m in chatwoot.messages[DISPLAY] if m["private"]]
     assert len(notes) == 1 and notes[0]["content"].startswith("Warmline handoff")
     assert chatwoot.status[DISPLAY] == "open"  # handed to the humans
+    assert chatwoot.team[DISPLAY] in (7, 3)  # the team of the queue Warmline routed to
 
     handoff = api.get(f"/v1/conversations/{THREAD}/handoff").json()
     if handoff["state"] == "queued":

@@ -47,10 +47,12 @@ HELPDESK_KINDS = frozenset({"helpdesk_handoff", "helpdesk_take_back"})
 class Dispatcher:
     def __init__(self, uow: Callable[[], UnitOfWork], channels: Mapping[str, OutboundChannel],
                  outbox: Outbox, clock: Clock, *, helpdesk: Helpdesk | None = None,
+                 teams: Mapping[str, int] | None = None,
                  max_attempts: int = 6,
                  base_delay: timedelta = timedelta(seconds=30)) -> None:
         self.uow = uow
         self.helpdesk = helpdesk
+        self.teams = dict(teams or {})  # Warmline queue -> helpdesk team id
         self.channels = channels
         self.outbox = outbox
         self.clock = clock
@@ -77,7 +79,8 @@ class Dispatcher:
                                                   event.kind), now)
             if entry.state == "pending" and (entry.next_attempt_at is None
                                              or entry.next_attempt_at <= now):
-                entry = self._attempt(entry, sender, address, event)
+                queue = _queue_of(events, event.handoff_id)
+                entry = self._attempt(entry, sender, address, event, queue)
             results.append(entry)
         return results
 
@@ -89,11 +92,11 @@ class Dispatcher:
         return len(due)
 
     def _attempt(self, entry: OutboxEntry, sender: OutboundChannel, to: Address,
-                 event: ev.OutboundRequested) -> OutboxEntry:
+                 event: ev.OutboundRequested, queue: str | None = None) -> OutboxEntry:
         attempts = entry.attempts + 1
         try:
             if event.kind in HELPDESK_KINDS:
-                message_id = self._helpdesk(entry, event)
+                message_id = self._helpdesk(entry, event, queue)
             elif event.button_ids:
                 buttons = [Button(i, t) for i, t in zip(event.button_ids, event.button_titles,
                                                         strict=True)]
@@ -140,14 +143,16 @@ class Dispatcher:
         self.outbox.update(done, self.clock.now())
         return done
 
-    def _helpdesk(self, entry: OutboxEntry, event: ev.OutboundRequested) -> str:
+    def _helpdesk(self, entry: OutboxEntry, event: ev.OutboundRequested,
+                  queue: str | None) -> str:
         """Chatwoot: the package as a private note, then open the thread for the humans;
         or, after the resolution, take it back (pending) for the bot."""
         if self.helpdesk is None:
             raise PermanentSendError("no helpdesk is configured")
         if event.kind == "helpdesk_handoff":
             note = self.helpdesk.post_note(entry.conversation_id, event.text, key=entry.key)
-            self.helpdesk.hand_off(entry.conversation_id, None)
+            team = self.teams.get(queue) if queue else None  # the team Warmline routed to
+            self.helpdesk.hand_off(entry.conversation_id, team)
             return note
         self.helpdesk.take_back(entry.conversation_id)
         return "taken-back"
@@ -157,6 +162,21 @@ class Dispatcher:
                 exc: Exception) -> OutboxEntry:
         return replace(entry, state=state, attempts=attempts, last_error=_why(exc),
                        next_attempt_at=None)
+
+
+def _queue_of(events: list[ev.Event], handoff_id: str | None) -> str | None:
+    """The queue the handoff is in now (routed, escalated or transferred since)."""
+    queue = None
+    for e in events:
+        if getattr(e, "handoff_id", None) != handoff_id:
+            continue
+        if isinstance(e, ev.HandoffRouted):
+            queue = e.queue
+        elif isinstance(e, ev.HandoffEscalated | ev.HandoffTransferred):
+            queue = e.to_queue
+        elif isinstance(e, ev.HandoffDeferred):
+            queue = e.queue
+    return queue
 
 
 def _why(exc: Exception) -> str:
