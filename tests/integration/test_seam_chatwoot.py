@@ -112,3 +112,16 @@ def test_chatwoot_seam_from_first_message_to_stored_csat(api: TestClient,
     assert post(api, submitted(csat["id"], "csat:3", "OK")).json()["stored"] == 1
     events = api.get(f"/v1/conversations/{THREAD}").json()["events"]
     assert [e["score"] for e in events if e["type"] == "CsatReceived"] == [3]
+
+
+def test_a_person_resolving_in_chatwoot_gives_the_thread_back_to_the_bot_and_asks_csat(
+        api: TestClient, chatwoot: FakeChatwoot) -> None:
+    post(api, incoming(601, "I want to talk to a human please"))
+    assert chatwoot.status[DISPLAY] == "open"
+    resolved = (FIXTURES / "conversation_resolved.json").read_bytes()
+    assert post(api, resolved).status_code == 200
+    view = api.get(f"/v1/conversations/{THREAD}").json()
+    assert view["mode"] == "bot" and chatwoot.status[DISPLAY] == "pending"
+    assert public(chatwoot)[-1]["content"] == "How did we do today?"
+    assert post(api, resolved).status_code == 200  # again: nothing left to take back
+    assert [m["content"] for m in public(chatwoot)].count("How did we do today?") == 1

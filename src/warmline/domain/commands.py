@@ -54,6 +54,7 @@ class RequestHandoff(Command):
 class HandBackToBot(Command):
     by: str
     reason: str = ""
+    csat: bool = False  # a person closed it on the channel (Chatwoot): ask for CSAT
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -23,7 +23,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from warmline.domain import events as ev
 from warmline.domain.channels import (
@@ -181,8 +181,3 @@ def _queue_of(events: list[ev.Event], handoff_id: str | None) -> str | None:
 
 def _why(exc: Exception) -> str:
     return f"{type(exc).__name__}: {exc}"[:500]
-
-
-def when_due(entry: OutboxEntry, now: datetime) -> bool:
-    return entry.state == "pending" and (entry.next_attempt_at is None
-                                         or entry.next_attempt_at <= now)

@@ -26,6 +26,7 @@ from warmline.ports import (
 from warmline.service.context import package_escalation, read_record
 from warmline.service.routing import close_open_handoff, route_escalation
 from warmline.service.seam import (
+    csat_question,
     detect_leaks,
     expectation,
     record_csat,
@@ -201,6 +202,10 @@ def hand_back_to_bot(c: cmd.HandBackToBot, uow: UnitOfWork, deps: Dependencies) 
         close_open_handoff(uow, app, c.by, c.reason, deps.clock.now())  # leaves the queue
         app.add(ev.HandedBackToBot(conversation_id=c.conversation_id,
                                    occurred_at=deps.clock.now(), by=c.by, reason=c.reason))
+        closed = [e.handoff_id for e in app.new
+                  if isinstance(e, ev.HandoffResolved | ev.HandoffWithdrawn)]
+        if c.csat and closed:
+            csat_question(deps, app, closed[-1])  # on the same thread (service/seam.py)
         uow.conversations.append(c.conversation_id, app.new, expected_version=len(app.loaded))
         uow.commit()
         return Outcome(c.conversation_id, len(app.conv.turns) - 1, None)

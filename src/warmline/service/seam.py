@@ -45,13 +45,13 @@ def owes(deps: Dependencies, app: _Appender) -> bool:
     return app.conv.channel in deps.channels
 
 
-def owe(app: _Appender, kind: str, text: str, now: object, *,
+def owe(app: _Appender, kind: str, text: str, now: datetime, *,
         buttons: tuple[tuple[str, str], ...] = (), handoff_id: str | None = None,
         promised_at: datetime | None = None) -> None:
     """Append a message owed to the customer; its key is its place in the log."""
     key = f"{app.conv.id}:{kind}:{len(app.loaded) + len(app.new)}"
     app.add(ev.OutboundRequested(
-        conversation_id=app.conv.id, occurred_at=now,  # type: ignore[arg-type]
+        conversation_id=app.conv.id, occurred_at=now,
         message_id=key, kind=kind, text=text, button_ids=tuple(b[0] for b in buttons),
         button_titles=tuple(b[1] for b in buttons), handoff_id=handoff_id,
         promised_at=promised_at.isoformat() if promised_at else None))
@@ -175,7 +175,7 @@ def update_waits(c: hc.UpdateWaits, uow: UnitOfWork, deps: Dependencies) -> list
     return touched
 
 
-def detect_leaks(app: _Appender, who: str, text: str, now: object) -> None:
+def detect_leaks(app: _Appender, who: str, text: str, now: datetime) -> None:
     """Record what the customer restated or the person asked that the package held."""
     if not app.conv.packages or not app.conv.escalated:
         return
@@ -185,7 +185,7 @@ def detect_leaks(app: _Appender, who: str, text: str, now: object) -> None:
     turn = len(app.conv.turns) - 1
     for leak in leaks(app.conv.packages[-1].package, who, text, seen):
         app.add(ev.SeamLeakDetected(conversation_id=app.conv.id,
-                                    occurred_at=now,  # type: ignore[arg-type]
+                                    occurred_at=now,
                                     handoff_id=hid, turn=turn, who=leak.who, item=leak.item,
                                     evidence=leak.evidence))
 
@@ -208,7 +208,8 @@ def csat_question(deps: Dependencies, app: _Appender, handoff_id: str) -> None:
                     for score, title in zip(m.csat_scores, m.csat_titles, strict=False))
     owe(app, "csat_question", m.csat_question, deps.clock.now(), buttons=buttons,
         handoff_id=handoff_id)
-    back = any(isinstance(e, ev.HandoffResolved) and e.hand_back for e in app.new)
+    back = any((isinstance(e, ev.HandoffResolved) and e.hand_back)
+               or isinstance(e, ev.HandedBackToBot) for e in app.new)
     if deps.helpdesk is not None and app.conv.channel == "chatwoot" and back:
         owe(app, "helpdesk_take_back", "", deps.clock.now(), handoff_id=handoff_id)
 
