@@ -66,7 +66,7 @@ class Handled:
 
 
 class InboundSink:
-    """Maps events to commands on the bus; the hooks are where phase 2 plugs in."""
+    """Maps events to commands on the bus; the hooks settle receipts and take threads back."""
 
     def __init__(self, bus: CommandBus, record: CommerceRecord | None = None, *,
                  on_status: Callable[[DeliveryStatus], object] | None = None,
