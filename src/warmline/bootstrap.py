@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from warmline.adapters.clock import SystemClock
 from warmline.adapters.commerce.static import StaticCommerceRecord
@@ -13,9 +14,23 @@ from warmline.adapters.policy_file import load_policy
 from warmline.adapters.signals.lexical import LexicalSignals
 from warmline.config import Config
 from warmline.domain.policy import Policy
-from warmline.ports import Agent, Clock, CommerceRecord, Notifier, Signals, UnitOfWork
+from warmline.ports import (
+    Agent,
+    Clock,
+    CommerceRecord,
+    Helpdesk,
+    Notifier,
+    OutboundChannel,
+    Outbox,
+    Signals,
+    UnitOfWork,
+)
+from warmline.service.delivery import Dispatcher
 from warmline.service.handlers import Dependencies
 from warmline.service.messagebus import MessageBus
+
+if TYPE_CHECKING:
+    from warmline.adapters.channels.webchat import WebchatFeed
 
 
 @dataclass
@@ -28,6 +43,59 @@ class Warmline:
     config: Config
     notifier: Notifier | None = None  # live handoff updates (LISTEN/NOTIFY or in-process)
     clock: Clock | None = None  # read-side "now" (metrics); None means the system clock
+    dispatcher: Dispatcher | None = None  # sends what conversations owe, after commit
+    feed: WebchatFeed | None = None  # the web chat's live feed (in-process)
+    channels: Mapping[str, OutboundChannel] = field(default_factory=dict)
+
+    def deliver(self, conversation_id: str) -> None:
+        """Send what the conversation owes; entrypoints call it after a command returns."""
+        if self.dispatcher is not None:
+            self.dispatcher.deliver(conversation_id)
+
+
+@dataclass(frozen=True)
+class ChannelSet:
+    channels: dict[str, OutboundChannel]
+    helpdesk: Helpdesk | None
+    feed: WebchatFeed
+
+
+def build_channels(config: Config, outbox: Outbox) -> ChannelSet:
+    """The outbound channels the settings enable; the web chat is always there.
+
+    WhatsApp sends once its access token and number are set, Chatwoot once its URL,
+    account and bot token are; every client records its sends in the shared outbox.
+    """
+    from warmline.adapters.channels.webchat import WebchatChannel, WebchatFeed
+
+    feed = WebchatFeed()
+    channels: dict[str, OutboundChannel] = {"webchat": WebchatChannel(feed, outbox)}
+    helpdesk: Helpdesk | None = None
+    if config.whatsapp_access_token and config.whatsapp_phone_number_id:
+        from warmline.adapters.channels.whatsapp import WhatsAppSettings
+        from warmline.adapters.channels.whatsapp_client import WhatsAppClient
+
+        channels["whatsapp"] = WhatsAppClient(WhatsAppSettings.from_config(config),
+                                              log=outbox)
+    if config.chatwoot_url and config.chatwoot_account_id and config.chatwoot_bot_token:
+        from warmline.adapters.channels.chatwoot import ChatwootSettings
+        from warmline.adapters.channels.chatwoot_client import ChatwootClient
+
+        chatwoot = ChatwootClient(ChatwootSettings.from_config(config), log=outbox)
+        channels["chatwoot"] = chatwoot
+        helpdesk = chatwoot
+    return ChannelSet(channels, helpdesk, feed)
+
+
+def build_outbox(config: Config, sql: bool) -> Outbox:
+    if not sql:
+        from warmline.adapters.channels.outbox import MemoryOutbox
+
+        return MemoryOutbox()
+    from warmline.adapters.channels.outbox import SqlOutbox
+    from warmline.adapters.storage.sql import make_engine
+
+    return SqlOutbox(make_engine(config.database_url))
 
 
 def build_signals(name: str, kb: Path | None = None) -> Signals:
@@ -93,19 +161,33 @@ def memory_uow_factory() -> Callable[[], UnitOfWork]:
 
 def bootstrap(config: Config | None = None, *, uow: Callable[[], UnitOfWork] | None = None,
               signals: Signals | None = None, record: CommerceRecord | None = None,
-              clock: Clock | None = None, policy: Policy | None = None) -> Warmline:
-    """Wire Warmline from `config` (the environment by default); any port may be overridden."""
+              clock: Clock | None = None, policy: Policy | None = None,
+              channels: Mapping[str, OutboundChannel] | None = None,
+              outbox: Outbox | None = None) -> Warmline:
+    """Wire Warmline from `config` (the environment by default); any port may be overridden.
+
+    `channels` replaces the ones the settings enable (tests pass fakes); the web chat feed
+    is kept either way.
+    """
     config = config or Config.from_env()
+    outbox = outbox or build_outbox(config, sql=uow is None)
+    wired = build_channels(config, outbox)
+    if channels is not None:
+        wired = ChannelSet(dict(channels), wired.helpdesk, wired.feed)
+    clock = clock or SystemClock()
     policy = policy or load_policy(config.policy)
     if record is None:
         record = build_record(config)
     signals = signals or build_signals(config.signals, config.kb)
-    clock = clock or SystemClock()
-    deps = Dependencies(signals=signals, policy=lambda: policy, record=record, clock=clock,
-                        agent=build_agent(config, signals, lambda: policy))
+    deps = Dependencies(signals=signals, policy=lambda: policy, record=record,
+                        clock=clock, agent=build_agent(config, signals, lambda: policy),
+                        channels=wired.channels, helpdesk=wired.helpdesk)
     notifier = None
     if uow is None:
         notifier = notifier_for(config.database_url)
         uow = sql_uow_factory(config.database_url, notifier)
     return Warmline(bus=MessageBus(uow, deps), uow=uow, policy=policy, config=config,
-                    notifier=notifier, clock=clock)
+                    notifier=notifier, clock=clock, feed=wired.feed, channels=wired.channels,
+                    dispatcher=Dispatcher(uow, wired.channels, outbox, clock,
+                                          helpdesk=wired.helpdesk,
+                                          teams=config.chatwoot_teams))

@@ -76,6 +76,8 @@ SETTINGS: tuple[Setting, ...] = (
             "`X-Chatwoot-Signature` (Chatwoot versions that sign bot webhooks)"),
     Setting("chatwoot_webhook_token", "", "a token required as `?token=` on the bot's "
             "outgoing URL, for Chatwoot versions that do not sign bot webhooks"),
+    Setting("chatwoot_teams", "", "Warmline queue to Chatwoot team id, assigned on hand-off "
+            "(e.g. `retention=3,billing=4`); a queue not listed opens without a team"),
     Setting("webchat_secret", "", "key that signs web chat session tokens; empty means a "
             "random key per process (sessions end on restart)"),
     Setting("webchat_origins", "", "sites allowed to embed the web chat widget "
@@ -117,6 +119,7 @@ class Config:
     chatwoot_api_token: str = field(default="", repr=False)
     chatwoot_webhook_secret: str = field(default="", repr=False)
     chatwoot_webhook_token: str = field(default="", repr=False)
+    chatwoot_teams: dict[str, int] = field(default_factory=dict)
     webchat_secret: str = field(default="", repr=False)
     webchat_origins: str = ""
 
@@ -158,10 +161,23 @@ class Config:
                    chatwoot_api_token=raw["chatwoot_api_token"],
                    chatwoot_webhook_secret=raw["chatwoot_webhook_secret"],
                    chatwoot_webhook_token=raw["chatwoot_webhook_token"],
+                   chatwoot_teams=_teams(raw["chatwoot_teams"]),
                    webchat_secret=raw["webchat_secret"], webchat_origins=raw["webchat_origins"])
 
 
 AGENTS = ("none", "reference", "llm")
+
+
+def _teams(value: str) -> dict[str, int]:
+    """`retention=3,billing=4` -> {"retention": 3, "billing": 4}; refused when malformed."""
+    teams: dict[str, int] = {}
+    for pair in filter(None, (p.strip() for p in value.split(","))):
+        queue, _, team = pair.partition("=")
+        if not queue.strip() or not team.strip().isdigit():
+            raise ValueError(f"WARMLINE_CHATWOOT_TEAMS: expected queue=team_id pairs, "
+                             f"got {pair!r}")
+        teams[queue.strip()] = int(team)
+    return teams
 
 
 def _seconds(raw: Mapping[str, str], name: str) -> float:

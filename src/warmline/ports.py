@@ -350,3 +350,42 @@ class PolicyLog(Protocol):
     def history(self) -> list[PolicyActivated]:
         """Every activation, oldest first."""
         ...
+
+
+@dataclass(frozen=True)
+class OutboxEntry:
+    """One message owed to a customer and how its delivery stands.
+
+    `state`: pending (not tried yet or to retry at `next_attempt_at`), sent, uncertain
+    (tried, outcome unknown: never resent blindly), failed (given up: a permanent refusal
+    or retries ran out).
+    """
+
+    key: str
+    conversation_id: str
+    channel: str
+    kind: str
+    state: str = "pending"
+    attempts: int = 0
+    provider_message_id: str | None = None
+    last_error: str | None = None
+    next_attempt_at: datetime | None = None
+
+
+class Outbox(SentLog, Protocol):
+    """The durable sent log and retry queue of outbound messages (also a SentLog)."""
+
+    def begin(self, entry: OutboxEntry, now: datetime) -> OutboxEntry:
+        """Insert the entry unless its key exists; return the stored one."""
+        ...
+
+    def update(self, entry: OutboxEntry, now: datetime) -> None: ...
+
+    def due(self, now: datetime, limit: int = 100) -> list[OutboxEntry]:
+        """Pending entries whose next attempt is due, oldest first."""
+        ...
+
+    def for_conversation(self, conversation_id: str) -> list[OutboxEntry]: ...
+
+
+__all__ += ["Outbox", "OutboxEntry"]

@@ -40,3 +40,12 @@ def test_bad_settings_are_rejected_naming_the_variable(env: dict[str, str], name
 def test_the_policy_reference_in_the_docs_matches_the_code() -> None:
     text = (DOCS.parent / "policy.md").read_text(encoding="utf-8")
     assert policy_table() in text, "regenerate the table with `warmline policy reference`"
+
+
+def test_chatwoot_teams_map_queues_to_team_ids_and_refuse_malformed_pairs() -> None:
+    from warmline.config import Config
+
+    config = Config.from_env({"WARMLINE_CHATWOOT_TEAMS": "retention=3, billing=4"})
+    assert config.chatwoot_teams == {"retention": 3, "billing": 4}
+    with pytest.raises(ValueError, match="WARMLINE_CHATWOOT_TEAMS"):
+        Config.from_env({"WARMLINE_CHATWOOT_TEAMS": "retention=three"})

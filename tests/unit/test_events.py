@@ -57,6 +57,14 @@ def _handoff_log(c: str) -> list[ev.Event]:
         ev.HandoffWithdrawn(conversation_id=c, occurred_at=NOW, handoff_id="h0",
                             queue="general"),
         ev.HandoffResolved(**h, by="bo", queue="billing", outcome="refunded"),
+        ev.OutboundRequested(conversation_id=c, occurred_at=NOW, message_id=f"{c}:csat:9",
+                             kind="csat_question", text="How did we do?",
+                             button_ids=("csat:5", "csat:1"), button_titles=("Great", "Poor"),
+                             handoff_id="h1"),
+        ev.CsatReceived(conversation_id=c, occurred_at=NOW, message_id="wamid.1", score=5,
+                        handoff_id="h1", channel="whatsapp"),
+        ev.SeamLeakDetected(conversation_id=c, occurred_at=NOW, handoff_id="h1", turn=3,
+                            who="customer", item="order_number", evidence="#1042"),
     ]
 
 

@@ -186,3 +186,20 @@ class WebhookRejected(Exception):
 
 class MalformedPayload(Exception):
     """A verified webhook is not in the platform's shape; nothing of it is stored."""
+
+
+def address_of(channel: str, conversation_id: str,
+               last_inbound_at: datetime | None = None) -> Address | None:
+    """Where a thread's messages go, from Warmline's thread id (wa-…, cw-…, web-…).
+
+    WhatsApp addresses the customer's wa_id, Chatwoot its conversation (display) id, the
+    web chat its session id. None for a thread no channel owns (the plain API).
+    """
+    prefix, _, rest = conversation_id.partition("-")
+    if channel == "whatsapp" and prefix == "wa" and rest:
+        return Address(channel, rest, last_inbound_at)
+    if channel == "chatwoot" and prefix == "cw" and rest.count("-") == 1:
+        return Address(channel, rest.split("-")[1], last_inbound_at)
+    if channel == "webchat" and prefix == "web" and rest:
+        return Address(channel, rest, last_inbound_at)
+    return None

@@ -54,3 +54,22 @@ class RequestHandoff(Command):
 class HandBackToBot(Command):
     by: str
     reason: str = ""
+    csat: bool = False  # a person closed it on the channel (Chatwoot): ask for CSAT
+
+
+@dataclass(frozen=True, kw_only=True)
+class SendHumanReply(Command):
+    """A person's reply, sent on the customer's own thread as the brand."""
+
+    text: str
+    author: str
+    message_id: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordCsat(Command):
+    """The customer's answer to the CSAT question (a button tap or the API)."""
+
+    score: int
+    message_id: str
+    channel: str = "api"

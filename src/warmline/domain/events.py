@@ -194,6 +194,52 @@ class HandoffWithdrawn(Event):
     reason: str = ""
 
 
+@dataclass(frozen=True, kw_only=True)
+class OutboundRequested(Event):
+    """A message Warmline owes the customer on their own thread (docs/channels.md).
+
+    Appended in the same unit of work as the fact that caused it, delivered only after
+    the commit; `message_id` is the idempotency key every send carries, so a retried
+    delivery never reaches the customer twice. `kind`: bot_reply, expectation,
+    wait_update, human_reply or csat_question.
+    """
+
+    message_id: str
+    kind: str
+    text: str
+    button_ids: tuple[str, ...] = ()
+    button_titles: tuple[str, ...] = ()
+    handoff_id: str | None = None
+    promised_at: str | None = None  # ISO time a person was promised by (expectations)
+
+
+@dataclass(frozen=True, kw_only=True)
+class CsatReceived(Event):
+    """The customer's answer to the CSAT question after a handoff (1..5), for metrics."""
+
+    message_id: str
+    score: int
+    handoff_id: str | None = None
+    channel: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class SeamLeakDetected(Event):
+    """After a handoff, someone asked for or restated what the context package held.
+
+    `who` is customer (restated it) or human (asked for it); `item` is order_number,
+    problem or tried. Count them per `handoff_id` for the seam-leak rate.
+    """
+
+    handoff_id: str | None
+    turn: int
+    who: str
+    item: str
+    evidence: str = ""
+
+
+CHANNEL_EVENTS: tuple[type[Event], ...] = (OutboundRequested, CsatReceived, SeamLeakDetected)
+
 HANDOFF_EVENTS: tuple[type[Event], ...] = (
     HandoffRouted, HandoffDeferred, HandoffEscalated, HandoffAccepted, HandoffReleased,
     HandoffTransferred, HandoffResolved, HandoffWithdrawn)
@@ -204,7 +250,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
                 HandoffRequested, DecisionMade, EscalationTriggered, HandedBackToBot,
                 ContextPackaged)
 }
-EVENT_TYPES.update({cls.__name__: cls for cls in HANDOFF_EVENTS})
+EVENT_TYPES.update({cls.__name__: cls for cls in HANDOFF_EVENTS + CHANNEL_EVENTS})
 
 
 def to_record(event: Event) -> tuple[str, dict[str, Any]]:
@@ -233,8 +279,9 @@ def from_record(type_name: str, conversation_id: str, occurred_at: datetime,
     data = dict(payload)
     if "hits" in data:
         data["hits"] = tuple(TriggerHit.from_dict(h) for h in data["hits"])
-    if "actions" in data:
-        data["actions"] = tuple(data["actions"])
+    for name in ("actions", "button_ids", "button_titles"):
+        if name in data:
+            data[name] = tuple(data[name])
     if data.get("assessment") is not None:
         data["assessment"] = Assessment.from_dict(data["assessment"])
     return cls(conversation_id=conversation_id, occurred_at=occurred_at, **data)

@@ -123,3 +123,13 @@ class UnknownTarget(DomainError):
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
         self.field = field
+
+
+@dataclass(frozen=True, kw_only=True)
+class UpdateWaits(HandoffCommand[list[str]]):
+    """Tell every customer whose promised wait has passed how long it is now.
+
+    Returns the conversations that are owed an update (deliver them after the commit).
+    """
+
+    limit: int = 200

@@ -14,6 +14,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from warmline.domain.customer_messages import Messages, default_messages
 from warmline.domain.errors import PolicyError
 from warmline.domain.next_steps import NextStepRules
 from warmline.domain.routing_policy import RoutingPolicy
@@ -164,6 +165,10 @@ class Policy:
     detection: DetectionRules = dataclasses.field(default_factory=DetectionRules)
     context: ContextRules = dataclasses.field(default_factory=ContextRules)
     routing: RoutingPolicy = dataclasses.field(default_factory=RoutingPolicy)
+    messages: dict[str, Messages] = dataclasses.field(
+        default_factory=default_messages,
+        metadata={"help": "what the customer reads around the seam, per language "
+                  "(docs/channels.md)", "min": None, "max": None})
 
     @classmethod
     def from_mapping(cls, data: Any) -> Policy:

@@ -15,7 +15,7 @@ from warmline import __version__
 from warmline.bootstrap import Warmline, bootstrap
 from warmline.domain import commands as cmd
 from warmline.domain.errors import ConversationClosed, ConversationNotFound
-from warmline.entrypoints import metrics_api, record_api, routing_api
+from warmline.entrypoints import metrics_api, record_api, routing_api, seam_api
 from warmline.entrypoints import schemas as s
 from warmline.service.handlers import Outcome
 from warmline.service.queries import conversation_view
@@ -137,10 +137,12 @@ def create_app(warmline: Warmline | None = None) -> FastAPI:
               summary="The one-tap route to a human (button, keyword or API call)")
     def post_handoff(conversation_id: s.ConversationId, body: s.HandoffRequestIn,
                      response: Response) -> dict[str, Any]:
-        return _outcome(wl.bus.handle(cmd.RequestHandoff(
+        outcome = wl.bus.handle(cmd.RequestHandoff(
             conversation_id=conversation_id, source=body.source, text=body.text,
             message_id=body.message_id, channel=body.channel,
-            customer_ref=body.customer_ref)), response)
+            customer_ref=body.customer_ref))
+        routing_api.deliver_safely(wl, conversation_id)  # the expectation, on its thread
+        return _outcome(outcome, response)
 
     @app.post("/v1/conversations/{conversation_id}/hand-back", status_code=200,
               responses=ERRORS, tags=["conversations"],
@@ -170,4 +172,9 @@ def create_app(warmline: Warmline | None = None) -> FastAPI:
     app.include_router(routing_api.router(wl))  # queues, agents, handoffs (docs/routing.md)
     app.include_router(record_api.router(wl))  # context packages, customers (docs/context.md)
     app.include_router(metrics_api.router(wl))  # live seam metrics (docs/metrics.md)
+    app.include_router(seam_api.router(wl))  # the human on the thread, CSAT, the outbox
+    from warmline.entrypoints.webhooks import channel_routers
+
+    for channel_router in channel_routers(wl):  # WhatsApp, Chatwoot, web chat
+        app.include_router(channel_router)
     return app

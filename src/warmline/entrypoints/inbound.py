@@ -7,11 +7,15 @@ message id, so a platform's retried delivery is a no-op (the handlers are idempo
 - a customer's text or media -> ReceiveCustomerMessage (media reads as "[image] caption"
   until attachments are first-class);
 - a tap on the one-tap button -> RequestHandoff(source="button");
-- any other button (a CSAT answer, a list choice) -> ReceiveCustomerMessage with the
-  button's title, until phase 2 gives CSAT its own command (`on_button`);
+- a CSAT button (`csat:<score>`) -> RecordCsat;
+- any other button (a list choice) -> ReceiveCustomerMessage with the button's title;
 - delivery receipts and helpdesk status changes -> the `on_status` / `on_thread_status`
-  hooks (phase 2: settle the SentLog, take the thread back, ask for CSAT);
+  hooks;
 - unsupported messages -> nothing.
+
+Once an event is stored (committed), `deliver` sends what the conversation now owes the
+customer (service/delivery.py): the bot's answer, the expectation message... A failed
+send never fails the webhook: the message stays in the outbox for a retry.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from warmline.domain.channels import (
     ThreadStatusChanged,
     Unsupported,
 )
+from warmline.domain.customer_messages import csat_score
 from warmline.domain.errors import DomainError
 from warmline.ports import CommerceRecord, RecordUnavailable
 from warmline.service.handlers import Outcome
@@ -61,31 +66,56 @@ class Handled:
 
 
 class InboundSink:
-    """Maps events to commands on the bus; the hooks are where phase 2 plugs in."""
+    """Maps events to commands on the bus; the hooks settle receipts and take threads back."""
 
     def __init__(self, bus: CommandBus, record: CommerceRecord | None = None, *,
-                 on_status: Callable[[DeliveryStatus], None] | None = None,
+                 on_status: Callable[[DeliveryStatus], object] | None = None,
                  on_thread_status: Callable[[ThreadStatusChanged], None] | None = None,
-                 on_button: Callable[[ButtonTap], Outcome | None] | None = None) -> None:
+                 on_button: Callable[[ButtonTap], Outcome | None] | None = None,
+                 deliver: Callable[[str], None] | None = None,
+                 keywords: Callable[[str], bool] | None = None) -> None:
         self.bus = bus
         self.record = record
         self.on_status = on_status
         self.on_thread_status = on_thread_status
         self.on_button = on_button
+        self.deliver = deliver
+        self.keywords = keywords  # the policy's words for "a person, please" (one tap)
         self._refs: OrderedDict[tuple[str, str], str] = OrderedDict()
 
     def handle_all(self, events: list[InboundEvent]) -> list[Handled]:
         return [self.handle(e) for e in events]
 
-    def handle(self, event: InboundEvent) -> Handled:
+    def handle(self, event: InboundEvent,
+               before_delivery: Callable[[], None] | None = None) -> Handled:
+        """Store the event; once stored, `before_delivery` (the web chat shows the
+        customer's own line) and then the delivery of what the thread is owed."""
         try:
-            return Handled(event, self._dispatch(event))
+            handled = Handled(event, self._dispatch(event))
         except DomainError as exc:  # the command does not fit the thread: retrying won't help
             log.info("inbound %s %s refused: %s", event.channel, event.message_id, exc)
             return Handled(event, None, refused=str(exc))
+        if handled.stored:
+            if before_delivery is not None:
+                before_delivery()
+            self._deliver(event.conversation_id)
+        return handled
+
+    def _deliver(self, conversation_id: str) -> None:
+        if self.deliver is None:
+            return
+        try:
+            self.deliver(conversation_id)
+        except Exception:  # committed already: the outbox keeps what is owed for a retry
+            log.exception("delivery for %s failed; left in the outbox", conversation_id)
 
     def _dispatch(self, event: InboundEvent) -> Outcome | None:
         if isinstance(event, CustomerText):
+            if self.keywords is not None and self.keywords(event.text):
+                return self.bus.handle(cmd.RequestHandoff(
+                    conversation_id=event.conversation_id, source="keyword", text=event.text,
+                    message_id=event.message_id, channel=event.channel,
+                    customer_ref=self._customer(event)))
             return self._message(event, event.text)
         if isinstance(event, MediaReceived):
             return self._message(event, event.as_text())
@@ -95,6 +125,11 @@ class InboundSink:
                     conversation_id=event.conversation_id, source="button", text=event.title,
                     message_id=event.message_id, channel=event.channel,
                     customer_ref=self._customer(event)))
+            score = csat_score(event.button_id)
+            if score is not None:
+                return self.bus.handle(cmd.RecordCsat(
+                    conversation_id=event.conversation_id, score=score,
+                    message_id=event.message_id, channel=event.channel))
             if self.on_button is not None:
                 return self.on_button(event)
             return self._message(event, event.title)

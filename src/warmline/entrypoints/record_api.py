@@ -48,6 +48,8 @@ class ContextOut(BaseModel):
                                     "(schema warmline.context/1, docs/context.md)")
     live: LiveOut
     since_handoff: list[dict[str, Any]]
+    done_while_waiting: list[dict[str, Any]] = []  # told while waiting: not to ask again
+    seam_leaks: list[dict[str, Any]] = []  # restated or asked though the package held it
 
 
 def _error(status: int, error: str, message: str) -> JSONResponse:

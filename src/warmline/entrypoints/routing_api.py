@@ -38,6 +38,22 @@ def _error(status: int, error: str, message: str,
     return JSONResponse({"error": error, "message": message, "fields": fields or []}, status)
 
 
+def keep_promises(wl: Warmline) -> None:
+    """Wait updates for customers past their promised time, and due send retries."""
+    for conversation_id in wl.bus.run(hc.UpdateWaits()):
+        deliver_safely(wl, conversation_id)
+    if wl.dispatcher is not None:
+        wl.dispatcher.retry_due()
+
+
+def deliver_safely(wl: Warmline, conversation_id: str) -> None:
+    """Send what the thread owes after the commit; a failure stays in the outbox."""
+    try:
+        wl.deliver(conversation_id)
+    except Exception:
+        log.exception("delivery for %s failed; left in the outbox", conversation_id)
+
+
 def _attempt(action: Callable[[], T]) -> T | JSONResponse:
     """Run a command; routing errors become the API's one error shape."""
     try:
@@ -58,6 +74,7 @@ def sweep_forever(wl: Warmline, stop: threading.Event) -> None:
             report = wl.bus.run(hc.Sweep())
             if report.looked_at:
                 log.info("sweep: %s", report)
+            keep_promises(wl)
         except Exception:  # the next tick retries; the API keeps serving
             log.exception("sweep failed")
 
@@ -90,7 +107,10 @@ def router(wl: Warmline, dependencies: Sequence[Depends] = ()) -> APIRouter:
 
     def act(command: hc.HandoffCommand[Handoff]) -> dict[str, Any] | JSONResponse:
         done = _attempt(lambda: wl.bus.run(command))
-        return done if isinstance(done, JSONResponse) else view(done)
+        if isinstance(done, JSONResponse):
+            return done
+        deliver_safely(wl, done.conversation_id)  # e.g. the CSAT question after resolve
+        return view(done)
 
     @api.get("/queues", response_model=list[rs.QueueOut],
              summary="Every queue with live figures and the wait a new handoff would have")
@@ -183,6 +203,7 @@ def router(wl: Warmline, dependencies: Sequence[Depends] = ()) -> APIRouter:
               summary="Apply due cascades, lapsed leases and out-of-hours rules now")
     def post_sweep() -> dict[str, int]:
         report = wl.bus.run(hc.Sweep())
+        keep_promises(wl)
         return dict(report.__dict__)
 
     return api

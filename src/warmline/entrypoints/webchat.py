@@ -97,12 +97,13 @@ def webchat_router(sink: InboundSink, feed: WebchatFeed, sessions: Sessions, *,
         return session_id
 
     async def deliver(event: InboundEvent, line: str, response: Response) -> dict[str, Any]:
-        handled: Handled = await run_in_threadpool(sink.handle, event)
+        def show() -> None:  # the customer's line, before what the thread is owed
+            feed.append(event.contact_id, "customer", line, item_id=event.message_id)
+
+        handled: Handled = await run_in_threadpool(sink.handle, event, show)
         if handled.refused:
             raise HTTPException(409, handled.refused)
         duplicate = handled.duplicate
-        if not duplicate:
-            feed.append(event.contact_id, "customer", line, item_id=event.message_id)
         response.status_code = 200 if duplicate else 201
         return {"duplicate": duplicate, "conversation_id": event.conversation_id}
 

@@ -28,7 +28,15 @@ from warmline.adapters.channels.whatsapp import (
     answer_challenge,
 )
 from warmline.bootstrap import Warmline
-from warmline.domain.channels import InboundEvent, MalformedPayload, WebhookRejected
+from warmline.domain import commands as cmd
+from warmline.domain.channels import (
+    InboundEvent,
+    MalformedPayload,
+    ThreadStatusChanged,
+    WebhookRejected,
+)
+from warmline.domain.customer_messages import is_keyword
+from warmline.domain.errors import DomainError
 from warmline.entrypoints.inbound import Handled, InboundSink
 from warmline.entrypoints.webchat import webchat_router
 
@@ -102,12 +110,30 @@ def _error(status: int, error: str, message: str) -> JSONResponse:
 
 
 def channel_routers(wl: Warmline, feed: WebchatFeed | None = None) -> list[APIRouter]:
-    """The three channel routers wired from the settings (phase 2 mounts them in api.py).
+    """The three channel routers wired from the settings, mounted by create_app.
 
     `feed` is the web chat's feed, shared with the WebchatChannel that sends into it.
     """
     config = wl.config
-    sink = InboundSink(wl.bus, wl.bus.deps.record)
+    policy = wl.bus.deps.policy
+    settle = wl.dispatcher.settle if wl.dispatcher is not None else None
+
+    def on_thread_status(event: ThreadStatusChanged) -> None:
+        """A person resolved it in the helpdesk: the bot takes the thread back, CSAT follows."""
+        if event.status != "resolved":
+            return
+        try:
+            wl.bus.handle(cmd.HandBackToBot(conversation_id=event.conversation_id,
+                                            by=event.channel, reason="resolved in the helpdesk",
+                                            csat=True))
+        except DomainError:
+            return  # the bot held it already (or it is unknown): nothing to take back
+        wl.deliver(event.conversation_id)
+
+    sink = InboundSink(wl.bus, wl.bus.deps.record, deliver=wl.deliver,
+                       keywords=lambda text: is_keyword(policy().messages, text),
+                       on_status=settle, on_thread_status=on_thread_status)
+    feed = feed or wl.feed
     web = WebchatSettings.from_config(config)
     return [
         whatsapp_router(WhatsAppInbound(WhatsAppSettings.from_config(config)), sink),

@@ -24,6 +24,7 @@ from warmline.service.handlers import (
     _decision_for,
     _judge_and_store,
 )
+from warmline.service.seam import bot_reply
 
 CHANNEL = "warmline-agent"
 
@@ -72,7 +73,8 @@ def answer_with_agent(c: cmd.AnswerWithAgent, uow: UnitOfWork,
                                 actions=draft.actions)
         app.add(reply)
         turn = len(app.conv.turns) - 1
-        decision = _judge_and_store(uow, deps, app, turn)
+        decision = _judge_and_store(uow, deps, app, turn, before_append=(
+            lambda d: None if d.escalate else bot_reply(deps, app, draft.text)))
         uow.conversations.remember_inbound(CHANNEL, message_key,
                                            InboundKey(c.conversation_id, turn))
         uow.commit()

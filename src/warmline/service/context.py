@@ -115,4 +115,14 @@ def live_view(uow_factory: Callable[[], UnitOfWork], record: CommerceRecord,
         "since_handoff": [{"turn": t.index, "role": t.role.value, "text": t.text,
                            "at": t.at.isoformat() if t.at else None}
                           for t in conv.turns[stored.turn + 1:]],
+        # what the customer was already told while waiting (the team, the place in line,
+        # the wait), so the person does not ask or promise it again
+        "done_while_waiting": [
+            {"kind": e.kind, "text": e.text, "at": e.occurred_at.isoformat(),
+             "promised_at": e.promised_at}
+            for e in events[events.index(stored) + 1:]
+            if isinstance(e, ev.OutboundRequested) and e.kind in ("expectation", "wait_update")],
+        "seam_leaks": [{"who": e.who, "item": e.item, "turn": e.turn, "evidence": e.evidence}
+                       for e in events[events.index(stored) + 1:]
+                       if isinstance(e, ev.SeamLeakDetected)],
     }

@@ -3,19 +3,36 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from warmline.domain import commands as cmd
 from warmline.domain import events as ev
 from warmline.domain.decision import Decision, judge
 from warmline.domain.errors import ConversationClosed, ConversationNotFound
-from warmline.domain.model import Conversation
+from warmline.domain.model import Conversation, Mode
 from warmline.domain.policy import Policy
-from warmline.ports import Agent, Clock, CommerceRecord, InboundKey, Signals, UnitOfWork
+from warmline.ports import (
+    Agent,
+    Clock,
+    CommerceRecord,
+    Helpdesk,
+    InboundKey,
+    OutboundChannel,
+    Signals,
+    UnitOfWork,
+)
 from warmline.service.context import package_escalation, read_record
 from warmline.service.routing import close_open_handoff, route_escalation
+from warmline.service.seam import (
+    csat_question,
+    detect_leaks,
+    expectation,
+    record_csat,
+    send_human_reply,
+    while_waiting,
+)
 
 
 @dataclass(frozen=True)
@@ -27,6 +44,9 @@ class Dependencies:
     record: CommerceRecord
     clock: Clock
     agent: Agent | None = None  # Warmline's own agent answers when set (WARMLINE_AGENT)
+    #: channels Warmline sends to, by name; their conversations are owed messages
+    channels: Mapping[str, OutboundChannel] = field(default_factory=dict)
+    helpdesk: Helpdesk | None = None  # Chatwoot: humans take over there
 
 
 @dataclass(frozen=True)
@@ -63,7 +83,8 @@ class _Appender:
 
 
 def _judge_and_store(uow: UnitOfWork, deps: Dependencies, app: _Appender, turn: int,
-                     one_tap: str | None = None) -> Decision:
+                     one_tap: str | None = None,
+                     before_append: Callable[[Decision], None] | None = None) -> Decision:
     policy = deps.policy()
     now = deps.clock.now()
     full, record_error = read_record(deps.record, app.conv.customer_ref)
@@ -84,6 +105,9 @@ def _judge_and_store(uow: UnitOfWork, deps: Dependencies, app: _Appender, turn: 
         package_escalation(uow, app, escalation, record=full, record_error=record_error,
                            signals=deps.signals, policy=policy, now=now)
         route_escalation(uow, deps, app, turn, record)  # queue it: service/routing.py
+        expectation(uow, deps, app)  # who will help and how long: service/seam.py
+    if before_append is not None:  # what the decision means for the customer (seam.py)
+        before_append(decision)
     uow.conversations.append(cid, app.new, expected_version=len(app.loaded))
     return decision
 
@@ -108,7 +132,11 @@ def receive_customer_message(c: cmd.ReceiveCustomerMessage, uow: UnitOfWork,
                                    occurred_at=c.sent_at or now, message_id=c.message_id,
                                    channel=c.channel, text=c.text))
         turn = len(app.conv.turns) - 1
-        decision = _judge_and_store(uow, deps, app, turn)
+        if app.conv.escalated:  # after the handoff: the seam is watched (service/seam.py)
+            detect_leaks(app, "customer", c.text, now)
+        waiting = app.conv.mode is Mode.WAITING
+        decision = _judge_and_store(uow, deps, app, turn, before_append=(
+            (lambda _: while_waiting(uow, deps, app, c.text)) if waiting else None))
         uow.conversations.remember_inbound(c.channel, c.message_id,
                                            InboundKey(c.conversation_id, turn))
         uow.commit()
@@ -174,6 +202,10 @@ def hand_back_to_bot(c: cmd.HandBackToBot, uow: UnitOfWork, deps: Dependencies) 
         close_open_handoff(uow, app, c.by, c.reason, deps.clock.now())  # leaves the queue
         app.add(ev.HandedBackToBot(conversation_id=c.conversation_id,
                                    occurred_at=deps.clock.now(), by=c.by, reason=c.reason))
+        closed = [e.handoff_id for e in app.new
+                  if isinstance(e, ev.HandoffResolved | ev.HandoffWithdrawn)]
+        if c.csat and closed:
+            csat_question(deps, app, closed[-1])  # on the same thread (service/seam.py)
         uow.conversations.append(c.conversation_id, app.new, expected_version=len(app.loaded))
         uow.commit()
         return Outcome(c.conversation_id, len(app.conv.turns) - 1, None)
@@ -184,4 +216,6 @@ HANDLERS: dict[type[cmd.Command], Callable[..., Outcome]] = {
     cmd.RecordAgentReply: record_agent_reply,
     cmd.RequestHandoff: request_handoff,
     cmd.HandBackToBot: hand_back_to_bot,
+    cmd.SendHumanReply: send_human_reply,
+    cmd.RecordCsat: record_csat,
 }

@@ -28,6 +28,7 @@ from warmline.domain.routing_policy import RoutingPolicy
 from warmline.ports import UnitOfWork
 from warmline.service.handlers import Dependencies, _Appender
 from warmline.service.routing import apply_closed, due_at, fill, offer, step
+from warmline.service.seam import csat_question, person_joins, update_waits
 
 
 def _agent(uow: UnitOfWork, agent_id: str, lock: bool = False) -> HumanAgent:
@@ -145,8 +146,12 @@ def confirm_handoff(c: hc.ConfirmHandoff, uow: UnitOfWork, deps: Dependencies) -
             raise hc.HandoffConflict(f"the lease on handoff {h.id!r} ran out; claim it again")
         waited = max(int((now - h.waiting_since).total_seconds()), 0)
         got = replace(h, state=HandoffState.ASSIGNED, lease_until=None, accepted_at=now)
-        _log(uow, h, ev.HandoffAccepted(**_base(h, now), agent_id=c.agent_id, queue=h.queue,
-                                        waited_seconds=waited))
+        app = _Appender(uow, h.conversation_id)
+        app.add(ev.HandoffAccepted(**_base(h, now), agent_id=c.agent_id, queue=h.queue,
+                                   waited_seconds=waited))
+        person = uow.agents.get(c.agent_id)
+        person_joins(deps, app, person.name if person else c.agent_id, h)  # seam.py
+        uow.conversations.append(h.conversation_id, app.new, expected_version=len(app.loaded))
         uow.handoffs.save(got, None, "accepted")
         uow.commit()
         return got
@@ -224,8 +229,11 @@ def resolve_handoff(c: hc.ResolveHandoff, uow: UnitOfWork, deps: Dependencies) -
             raise hc.HandoffConflict(f"handoff {h.id!r} is {h.state.value}: only an accepted "
                                      "handoff can be resolved")
         done = replace(h, state=HandoffState.RESOLVED, resolved_at=now, lease_until=None)
-        _log(uow, h, ev.HandoffResolved(**_base(h, now), by=c.by, queue=h.queue,
-                                        outcome=c.outcome, hand_back=c.hand_back))
+        app = _Appender(uow, h.conversation_id)
+        app.add(ev.HandoffResolved(**_base(h, now), by=c.by, queue=h.queue,
+                                   outcome=c.outcome, hand_back=c.hand_back))
+        csat_question(deps, app, h.id)  # on the same thread, as buttons (service/seam.py)
+        uow.conversations.append(h.conversation_id, app.new, expected_version=len(app.loaded))
         uow.handoffs.save(done, None, "resolved")
         agent = uow.agents.get(h.agent_id, lock=True) if h.agent_id else None
         if agent is not None:
@@ -293,4 +301,5 @@ HANDOFF_HANDLERS: dict[type[hc.HandoffCommand[Any]], Callable[..., Any]] = {
     hc.TransferHandoff: transfer_handoff,
     hc.ResolveHandoff: resolve_handoff,
     hc.Sweep: sweep,
+    hc.UpdateWaits: update_waits,
 }

@@ -54,7 +54,7 @@ def epoch_to_datetime(value: object) -> datetime | None:
 
 
 class MemorySentLog:
-    """The in-process SentLog: enough for one process; a shared store is phase 2's."""
+    """The in-process SentLog, for a client used alone; Warmline wires the outbox instead."""
 
     def __init__(self) -> None:
         self._sent: dict[str, str] = {}

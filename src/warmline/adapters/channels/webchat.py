@@ -7,7 +7,7 @@ for it (server-sent events). A session is an unguessable id plus a token signed 
 WARMLINE_WEBCHAT_SECRET, so one visitor cannot read or write another visitor's thread.
 
 The feed lives in this process's memory: enough for one `warmline serve` (the demo);
-several API processes need a shared feed, which phase 2 can back with the database.
+several API processes need a shared feed (not built yet: it could be backed by the database).
 """
 
 from __future__ import annotations

@@ -284,7 +284,42 @@ agents = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
 
-__all__ = ["COMMERCE_TABLES", "NAMING_CONVENTION", "carts", "conversations",
-           "customer_contacts", "customers", "events", "inbound_messages", "interactions",
-           "metadata", "order_lines", "orders", "product_lines", "products", "refunds",
-           "returns"]
+# Messages owed to customers, by idempotency key (the OutboundRequested event's
+# message_id): the sent log that stops a retry double-sending, and the retry queue
+# (state pending/failed with next_attempt_at) that makes a failed send visible.
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("key", String(200), primary_key=True),
+    Column("conversation_id", String(128), nullable=False),
+    Column("channel", String(32), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False, server_default=text("0")),
+    Column("provider_message_id", String(256), nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("ix_outbox_state_next_attempt_at", "state", "next_attempt_at"),
+)
+
+__all__ = [
+    "COMMERCE_TABLES",
+    "NAMING_CONVENTION",
+    "carts",
+    "conversations",
+    "customer_contacts",
+    "customers",
+    "events",
+    "inbound_messages",
+    "interactions",
+    "metadata",
+    "order_lines",
+    "orders",
+    "outbox",
+    "product_lines",
+    "products",
+    "refunds",
+    "returns",
+]
