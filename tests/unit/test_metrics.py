@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -21,17 +20,8 @@ from warmline.domain.metrics import (
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
 
-# The other engineer's CSAT and seam-leak events do not exist yet: the metrics read events
-# by type name, so these stand-ins with the same names exercise the same code.
-@dataclass(frozen=True, kw_only=True)
-class CsatReceived(ev.Event):
-    score: int
-    handoff_id: str | None = None
-
-
-@dataclass(frozen=True, kw_only=True)
-class SeamLeakDetected(ev.Event):
-    kind: str
+CsatReceived = ev.CsatReceived
+SeamLeakDetected = ev.SeamLeakDetected
 
 
 class Log:
@@ -163,9 +153,9 @@ def test_escalation_rates_by_channel_trigger_and_route_and_the_fallback_share() 
 
 
 def test_csat_is_read_by_event_name_with_the_response_rate_over_resolved_handoffs() -> None:
-    a = _escalated("a", "ha", 1).add(CsatReceived, 30, score=5)
+    a = _escalated("a", "ha", 1).add(CsatReceived, 30, message_id="a-csat", score=5)
     b = _escalated("b", "hb", 1, rule="vip", trigger="negative_emotion").add(
-        CsatReceived, 30, score=2, handoff_id="hb")
+        CsatReceived, 30, message_id="b-csat", score=2, handoff_id="hb")
     c = _escalated("c", "hc", 1)  # resolved, never answered
     d = Log("d").customer(0, "x", hits=("human_request",), escalate=True).handoff(0, "hd")
     assert csat_answers(a.events)[0].handoff_id == "ha"  # attributed to the latest handoff
@@ -177,10 +167,11 @@ def test_csat_is_read_by_event_name_with_the_response_rate_over_resolved_handoff
 
 
 def test_seam_leaks_count_per_handoff() -> None:
-    a = _escalated("a", "ha", 1).add(SeamLeakDetected, 2, kind="restated").add(
-        SeamLeakDetected, 3, kind="asked")
+    a = _escalated("a", "ha", 1).add(
+        SeamLeakDetected, 2, handoff_id="ha", turn=2, who="customer", item="order_number").add(
+        SeamLeakDetected, 3, handoff_id=None, turn=3, who="human", item="problem")
     b = _escalated("b", "hb", 1)
-    assert [x.kind for x in seam_leaks(a.events)] == ["restated", "asked"]
+    assert [x.kind for x in seam_leaks(a.events)] == ["customer:order_number", "human:problem"]
     m = compute({"a": a.events, "b": b.events}, now=T0 + timedelta(days=1))
     assert m.leaks_per_handoff == 1.0 and m.handoffs_with_leak.value == 1 / 2
 

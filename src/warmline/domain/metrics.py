@@ -69,7 +69,7 @@ class CsatAnswer:
 @dataclass(frozen=True)
 class SeamLeak:
     handoff_id: str
-    kind: str  # e.g. "restated" (customer repeated it) or "asked" (the human asked for it)
+    kind: str  # who:item, e.g. "customer:order_number" (restated) or "human:problem" (asked)
     at: datetime
 
 
@@ -160,7 +160,8 @@ def seam_leaks(events: Sequence[Any]) -> list[SeamLeak]:
             continue
         hid = _owner(events, e.occurred_at, getattr(e, "handoff_id", None))
         if hid is not None:
-            kind = str(getattr(e, "kind", "") or getattr(e, "source", "") or "leak")
+            who, item = getattr(e, "who", ""), getattr(e, "item", "")
+            kind = f"{who}:{item}" if who and item else str(getattr(e, "kind", "") or "leak")
             out.append(SeamLeak(hid, kind, e.occurred_at))
     return out
 
