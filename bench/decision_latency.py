@@ -114,8 +114,10 @@ def main() -> None:
             "service_sqlite": bench_service(msgs, args.per_conversation, url),
             "http_sqlite": bench_http(msgs, args.per_conversation, url),
         }
+    signals = Config.from_env({}).signals
     print(f"decision latency per customer message ({args.messages} messages, "
-          f"{args.per_conversation} per conversation)")
+          f"{args.per_conversation} per conversation; service and HTTP use the default "
+          f"`{signals}` signals, the judge-only line the lexical ones)")
     for name, r in results.items():
         print(f"  {name:<20} median {r['median_ms']:>8.3f} ms   p99 {r['p99_ms']:>8.3f} ms")
     if args.json:
