@@ -19,7 +19,7 @@ waits that actually happen.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -137,8 +137,3 @@ def mean_handle(samples: Iterable[float], default: float) -> float:
     values = [v for v in samples if v > 0]
     return sum(values) / len(values) if values else default
 
-
-def handle_by_queue(samples: Mapping[str, Iterable[float]], rp: RoutingPolicy
-                    ) -> dict[str, float]:
-    return {q: mean_handle(samples.get(q, ()), float(rp.default_handle_seconds))
-            for q in rp.queues}
