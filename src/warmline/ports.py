@@ -229,6 +229,11 @@ class HandoffRepository(Protocol):
         """Open handoffs in claim order (all queues when `queue` is None)."""
         ...
 
+    def held(self, agent_id: str, now: datetime) -> list[Handoff]:
+        """What the agent holds now: accepted, or leased to them and not expired (the
+        console's "yours" list), first come first."""
+        ...
+
     def handle_seconds(self, queue: str, limit: int) -> list[float]:
         """Accepted → resolved durations of the queue's most recent handoffs."""
         ...

@@ -114,6 +114,23 @@ def test_loads_count_accepted_and_live_leases_but_not_lapsed_ones(store: Backend
         assert uow.handoffs.loads(NOW, "bo") == {}
 
 
+def test_held_lists_what_a_person_has_now_accepted_or_leased_in_time(
+        store: Backend) -> None:
+    put(store, make("a"), make("b", minutes=1), make("c", minutes=2))
+    claim(store, "ana")
+    claim(store, "ana", lease=NOW + timedelta(seconds=5))
+    with store.new_uow() as uow:
+        held = uow.handoffs.get("a")
+        assert held is not None
+        uow.handoffs.save(replace(held, state=HandoffState.ASSIGNED, lease_until=None),
+                          None, "accepted")
+        uow.commit()
+    with store.new_uow() as uow:
+        assert [x.id for x in uow.handoffs.held("ana", NOW)] == ["a", "b"]
+        assert [x.id for x in uow.handoffs.held("ana", NOW + timedelta(seconds=10))] == ["a"]
+        assert uow.handoffs.held("bo", NOW) == []
+
+
 def test_queue_counts_ahead_and_waiting_order(store: Backend) -> None:
     put(store, make("a", minutes=1), make("b", minutes=2), make("c", priority=80, minutes=3),
         make("night", available_at=T0 + timedelta(hours=9)), make("x", "billing"))

@@ -65,6 +65,8 @@ def _handoff_log(c: str) -> list[ev.Event]:
                         handoff_id="h1", channel="whatsapp"),
         ev.SeamLeakDetected(conversation_id=c, occurred_at=NOW, handoff_id="h1", turn=3,
                             who="customer", item="order_number", evidence="#1042"),
+        ev.InternalNoteAdded(conversation_id=c, occurred_at=NOW, note_id="n1",
+                             text="asked for a call-back", author="ana", handoff_id="h1"),
     ]
 
 

@@ -73,3 +73,11 @@ class RecordCsat(Command):
     score: int
     message_id: str
     channel: str = "api"
+
+
+@dataclass(frozen=True, kw_only=True)
+class AddInternalNote(Command):
+    """A note for the people on this conversation (the console); the customer never sees it."""
+
+    text: str
+    author: str

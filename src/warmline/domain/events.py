@@ -238,6 +238,20 @@ class SeamLeakDetected(Event):
     evidence: str = ""
 
 
+@dataclass(frozen=True, kw_only=True)
+class InternalNoteAdded(Event):
+    """A note the people write on a conversation for each other; never sent to the customer.
+
+    Notes are facts of the conversation (who wrote what, when), so a transfer carries them
+    with the context package and an audit reads them in order with the thread.
+    """
+
+    note_id: str
+    text: str
+    author: str
+    handoff_id: str | None = None
+
+
 CHANNEL_EVENTS: tuple[type[Event], ...] = (OutboundRequested, CsatReceived, SeamLeakDetected)
 
 HANDOFF_EVENTS: tuple[type[Event], ...] = (
@@ -248,7 +262,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
     cls.__name__: cls
     for cls in (ConversationStarted, MessageReceived, AgentReplied, HumanReplied,
                 HandoffRequested, DecisionMade, EscalationTriggered, HandedBackToBot,
-                ContextPackaged)
+                ContextPackaged, InternalNoteAdded)
 }
 EVENT_TYPES.update({cls.__name__: cls for cls in HANDOFF_EVENTS + CHANNEL_EVENTS})
 

@@ -26,8 +26,15 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
+#: The console's forms post as HTML forms do; everything else speaks JSON.
+FORM_TYPES = (b"application/x-www-form-urlencoded", b"multipart/form-data")
+
+
 class BodyLimit:
-    """Refuse bodies over `limit` bytes (413) and non-JSON POSTs (415) before routing."""
+    """Refuse bodies over `limit` bytes (413) and non-JSON POSTs (415) before routing.
+
+    The console (/console/...) is the one place that also takes HTML form posts.
+    """
 
     def __init__(self, app: ASGIApp, limit: int) -> None:
         self.app, self.limit = app, limit
@@ -37,7 +44,8 @@ class BodyLimit:
             return await self.app(scope, receive, send)
         headers = dict(scope["headers"])
         ctype = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
-        if ctype != b"application/json":
+        console = scope["path"].startswith("/console/") and ctype in FORM_TYPES
+        if ctype != b"application/json" and not console:
             return await _error(send, 415, "unsupported_media_type",
                                 "send the body as application/json")
         declared = headers.get(b"content-length")
@@ -177,4 +185,7 @@ def create_app(warmline: Warmline | None = None) -> FastAPI:
 
     for channel_router in channel_routers(wl):  # WhatsApp, Chatwoot, web chat
         app.include_router(channel_router)
+    from warmline.entrypoints.console import routes as console
+
+    console.install(app, wl)  # the people's console: /console (docs/console.md)
     return app

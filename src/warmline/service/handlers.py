@@ -211,6 +211,21 @@ def hand_back_to_bot(c: cmd.HandBackToBot, uow: UnitOfWork, deps: Dependencies) 
         return Outcome(c.conversation_id, len(app.conv.turns) - 1, None)
 
 
+def add_internal_note(c: cmd.AddInternalNote, uow: UnitOfWork, deps: Dependencies) -> Outcome:
+    with uow:
+        app = _Appender(uow, c.conversation_id)
+        if not app.loaded:
+            raise ConversationNotFound(f"conversation {c.conversation_id!r} does not exist")
+        handoff = uow.handoffs.open_for(c.conversation_id)
+        app.add(ev.InternalNoteAdded(conversation_id=c.conversation_id,
+                                     occurred_at=deps.clock.now(), note_id=uuid.uuid4().hex,
+                                     text=c.text, author=c.author,
+                                     handoff_id=handoff.id if handoff else None))
+        uow.conversations.append(c.conversation_id, app.new, expected_version=len(app.loaded))
+        uow.commit()
+        return Outcome(c.conversation_id, len(app.conv.turns) - 1, None)
+
+
 HANDLERS: dict[type[cmd.Command], Callable[..., Outcome]] = {
     cmd.ReceiveCustomerMessage: receive_customer_message,
     cmd.RecordAgentReply: record_agent_reply,
@@ -218,4 +233,5 @@ HANDLERS: dict[type[cmd.Command], Callable[..., Outcome]] = {
     cmd.HandBackToBot: hand_back_to_bot,
     cmd.SendHumanReply: send_human_reply,
     cmd.RecordCsat: record_csat,
+    cmd.AddInternalNote: add_internal_note,
 }

@@ -134,6 +134,10 @@ class MemoryHandoffRepository:
                  and (queue is None or x.queue == queue)]
         return sorted(found, key=lambda x: x.order_key)[:limit]
 
+    def held(self, agent_id: str, now: datetime) -> list[Handoff]:
+        return sorted((x for x, _ in self.rows.values() if x.held_by(agent_id, now)),
+                      key=lambda x: (x.enqueued_at, x.id))
+
     def handle_seconds(self, queue: str, limit: int) -> list[float]:
         done = sorted((x for x, _ in self.rows.values()
                        if x.queue == queue and x.state is HandoffState.RESOLVED

@@ -200,6 +200,11 @@ class SqlHandoffRepository:
         rows = self._run(query.order_by(h.priority.desc(), h.enqueued_at, h.id).limit(limit))
         return [_handoff(r) for r in rows]
 
+    def held(self, agent_id: str, now: datetime) -> list[Handoff]:
+        rows = self._run(select(handoffs).where(h.agent_id == agent_id, h.state.in_(HELD))
+                         .order_by(h.enqueued_at, h.id))
+        return [x for x in (_handoff(r) for r in rows) if x.held_by(agent_id, now)]
+
     def handle_seconds(self, queue: str, limit: int) -> list[float]:
         rows = self._run(
             select(h.accepted_at, h.resolved_at)

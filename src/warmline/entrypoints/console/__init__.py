@@ -1,0 +1,1 @@
+"""The human agent console: queue, conversation and supervisor views (docs/console.md)."""

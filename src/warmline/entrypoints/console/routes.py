@@ -1,0 +1,218 @@
+"""The agent console's pages: sign-in, the queue view, the supervisor view, live updates.
+
+Server-rendered (Jinja2) with htmx for the parts that refresh in place; no front-end
+build. Every page depends on `console_principal` (no session: a 303 to the sign-in
+page), every POST also on `check_csrf`. Writes go through the message bus like every
+other entrypoint: handlers are the only writers. Live updates are Server-Sent Events
+fed by the `Notifier` port (LISTEN/NOTIFY on PostgreSQL, in-process on SQLite); the page
+re-fetches the fragment a notice concerns, so what it shows always comes from the
+database, never from the notice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, FastAPI, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from warmline.bootstrap import Warmline
+from warmline.domain import handoff_commands as hc
+from warmline.entrypoints.console import _access_shim as auth
+from warmline.entrypoints.console import conversation_routes
+from warmline.entrypoints.console.queues import CardCache, board
+from warmline.entrypoints.console.supervisor import overview
+from warmline.ports import Notice
+
+HERE = Path(__file__).parent
+Who = Annotated[auth.Principal, Depends(auth.console_principal)]
+#: A stream ends after this many seconds; EventSource reconnects (and the page
+#: re-renders once on reconnecting), so a server shutting down never waits on a tab.
+STREAM_SECONDS = 30.0
+
+
+def templates() -> Jinja2Templates:
+    t = Jinja2Templates(directory=HERE / "templates")
+    t.env.globals["csrf_token"] = auth.csrf_token
+    return t
+
+
+def safe_next(target: str | None) -> str:
+    """Only a console path may be a redirect target (no open redirect)."""
+    if target and target.startswith("/console") and not target.startswith("//"):
+        return target
+    return "/console"
+
+
+def see(path: str, notice: str = "") -> RedirectResponse:
+    """303 to `path` after a POST, with a short notice for the status line."""
+    sep = "&" if "?" in path else "?"
+    return RedirectResponse(f"{path}{sep}notice={quote(notice)}" if notice else path, 303)
+
+
+def install(app: FastAPI, wl: Warmline) -> None:
+    """Mount the console on `app`: its pages, its static files, the sign-in redirect."""
+    app.mount("/console/static", StaticFiles(directory=HERE / "static"),
+              name="console-static")
+
+    @app.exception_handler(auth.SignInRequired)
+    async def sign_in_first(request: Request, exc: auth.SignInRequired) -> Response:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/console/sign-in?next={quote(target)}", 303)
+
+    tpl = templates()
+    app.include_router(router(wl, tpl))
+    app.include_router(conversation_routes.router(wl, tpl))
+
+
+def router(wl: Warmline, tpl: Jinja2Templates) -> APIRouter:
+    api = APIRouter(prefix="/console", include_in_schema=False)
+    cache = CardCache()
+
+    def now() -> Any:
+        return wl.bus.deps.clock.now()
+
+    def page(request: Request, template: str, who: auth.Principal | None,
+             status: int = 200, **context: Any) -> HTMLResponse:
+        return tpl.TemplateResponse(request, template, {
+            "who": who, "notice": request.query_params.get("notice", ""),
+            "policy": wl.policy, **context}, status_code=status)
+
+    def agent_of(who: auth.Principal) -> Any:
+        if who.agent_id is None:
+            return None
+        with wl.uow() as uow:
+            return uow.agents.get(who.agent_id)
+
+    # --- signing in ---------------------------------------------------------------------
+
+    @api.get("/sign-in", response_class=HTMLResponse)
+    def sign_in_page(request: Request, next: str = "/console") -> HTMLResponse:
+        return page(request, "sign_in.html", None, next=safe_next(next), error="")
+
+    @api.post("/sign-in", response_model=None)
+    def sign_in(request: Request, name: Annotated[str, Form()] = "",
+                password: Annotated[str, Form()] = "",
+                next: Annotated[str, Form()] = "/console") -> Response:
+        done = auth.sign_in(wl.uow, name.strip(), password, now())
+        if done is None:
+            return page(request, "sign_in.html", None, 401, next=safe_next(next), name=name,
+                        error="That name and password do not match a console user.")
+        response = RedirectResponse(safe_next(next), 303)
+        auth.set_session_cookie(response, done)
+        return response
+
+    @api.post("/sign-out", dependencies=[Depends(auth.check_csrf)])
+    def sign_out(request: Request, who: Who) -> RedirectResponse:
+        auth.sign_out(wl.uow, request.cookies.get(auth.SESSION_COOKIE, ""))
+        response = RedirectResponse("/console/sign-in", 303)
+        auth.clear_session_cookie(response)
+        return response
+
+    # --- the queue view -----------------------------------------------------------------
+
+    def queue_context(who: auth.Principal) -> dict[str, Any]:
+        allowed = auth.queues_of(wl, who)
+        return {"board": board(wl.uow(), wl.policy, cache, allowed, who.agent_id, now()),
+                "agent": agent_of(who), "now": now()}
+
+    @api.get("", response_class=HTMLResponse)
+    @api.get("/queues", response_class=HTMLResponse)
+    def queues(request: Request, who: Who) -> HTMLResponse:
+        return page(request, "queues.html", who, **queue_context(who))
+
+    @api.get("/queues/board", response_class=HTMLResponse)
+    def queues_board(request: Request, who: Who) -> HTMLResponse:
+        return page(request, "_board.html", who, **queue_context(who))
+
+    @api.post("/presence", dependencies=[Depends(auth.check_csrf)])
+    def presence(who: Who, presence: Annotated[str, Form()]) -> RedirectResponse:
+        if who.agent_id is None or presence not in ("online", "away", "offline"):
+            return see("/console", "Only a person who takes handoffs has a presence.")
+        wl.bus.run(hc.SetPresence(agent_id=who.agent_id, presence=presence))
+        return see("/console", f"You are {presence}.")
+
+    @api.post("/claim", dependencies=[Depends(auth.check_csrf)])
+    def claim_next(who: Who) -> RedirectResponse:
+        if who.agent_id is None:
+            return see("/console", "Sign in as a person who takes handoffs to claim.")
+        try:
+            got = wl.bus.run(hc.ClaimNext(agent_id=who.agent_id))
+            if got is None:
+                return see("/console", "Nothing is waiting that you may take.")
+            wl.bus.run(hc.ConfirmHandoff(agent_id=who.agent_id, handoff_id=got.id))
+        except (hc.HandoffConflict, hc.AgentNotFound, hc.HandoffNotFound) as exc:
+            return see("/console", str(exc))
+        conversation_routes.deliver(wl, got.conversation_id)
+        return see(f"/console/conversations/{quote(got.conversation_id)}", "Claimed.")
+
+    # --- the supervisor view ------------------------------------------------------------
+
+    def supervisor_context() -> dict[str, Any]:
+        return {"o": overview(wl.uow, wl.policy, now()), "now": now()}
+
+    @api.get("/supervisor", response_class=HTMLResponse)
+    def supervisor(request: Request, who: Who) -> HTMLResponse:
+        if not who.sees_all_queues:
+            return page(request, "error.html", who, 403,
+                        message="The supervisor view is for supervisors.")
+        return page(request, "supervisor.html", who, **supervisor_context())
+
+    @api.get("/supervisor/body", response_class=HTMLResponse)
+    def supervisor_body(request: Request, who: Who) -> HTMLResponse:
+        if not who.sees_all_queues:
+            return page(request, "error.html", who, 403,
+                        message="The supervisor view is for supervisors.")
+        return page(request, "_supervisor_body.html", who, **supervisor_context())
+
+    # --- live updates -------------------------------------------------------------------
+
+    @api.get("/events")
+    async def events(request: Request, who: Who) -> StreamingResponse:
+        allowed = auth.queues_of(wl, who)
+        return StreamingResponse(stream(wl, request, allowed, who.agent_id),
+                                 media_type="text/event-stream",
+                                 headers={"Cache-Control": "no-store",
+                                          "X-Accel-Buffering": "no"})
+
+    return api
+
+
+def concerns(n: Notice, allowed: frozenset[str] | None, agent_id: str | None) -> bool:
+    """Does this person see the handoff the notice is about?"""
+    return allowed is None or n.queue in allowed or (agent_id is not None
+                                                    and n.agent_id == agent_id)
+
+
+async def stream(wl: Warmline, request: Request, allowed: frozenset[str] | None,
+                 agent_id: str | None) -> AsyncIterator[str]:
+    """Server-Sent Events: one `handoff` event per notice this person may see."""
+    yield "retry: 1500\n\n"
+    if wl.notifier is None:
+        return
+    sub = await asyncio.to_thread(wl.notifier.subscribe)
+    try:
+        end = time.monotonic() + STREAM_SECONDS
+        quiet = 0.0
+        while time.monotonic() < end and not await request.is_disconnected():
+            n = await asyncio.to_thread(sub.get, 0.5)
+            if n is None:
+                quiet += 0.5
+                if quiet >= 10:
+                    quiet = 0.0
+                    yield ": still here\n\n"
+                continue
+            if concerns(n, allowed, agent_id):
+                data = json.dumps({"kind": n.kind, "handoff_id": n.handoff_id,
+                                   "queue": n.queue, "state": n.state})
+                yield f"event: handoff\ndata: {data}\n\n"
+    finally:
+        await asyncio.to_thread(sub.close)
