@@ -26,6 +26,7 @@ from fastapi.templating import Jinja2Templates
 
 from warmline.bootstrap import Warmline
 from warmline.domain import handoff_commands as hc
+from warmline.domain.textfmt import money
 from warmline.entrypoints.console import _access_shim as auth
 from warmline.entrypoints.console import conversation_routes
 from warmline.entrypoints.console.queues import CardCache, board
@@ -42,6 +43,7 @@ STREAM_SECONDS = 30.0
 def templates() -> Jinja2Templates:
     t = Jinja2Templates(directory=HERE / "templates")
     t.env.globals["csrf_token"] = auth.csrf_token
+    t.env.filters["money"] = lambda amount, currency=None: money(float(amount or 0), currency)
     return t
 
 

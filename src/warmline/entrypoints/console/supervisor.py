@@ -81,5 +81,5 @@ def overview(uow: Callable[[], UnitOfWork], policy: Policy, now: datetime,
 
 def _waiting_chart(queues: list[dict[str, Any]]) -> Markup:
     items = [(q["name"], float(q["oldest_wait_seconds"] or 0) / 60) for q in queues
-             if q["waiting"]]
+             if q["waiting"] or q["offered"]]
     return charts.bars(items, unit=" min", title="oldest wait by queue (minutes)")
