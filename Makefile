@@ -36,9 +36,11 @@ test: $(STAMP) chromium
 chromium:
 	@test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium)
 
-# Regenerates docs/webchat-seam.png: the demo's web chat through the whole seam.
+# Regenerates docs/webchat-seam.png (the demo's web chat through the whole seam) and
+# docs/console-queue.png, console-conversation.png, console-supervisor.png (the console).
 screenshots: $(STAMP) chromium
 	$(BIN)/python -m tests.webchat_tour docs/webchat-seam.png
+	$(BIN)/python -m tests.console_tour docs
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
@@ -49,6 +51,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/detection_speed.py
 	$(BIN)/python bench/context_build.py
 	$(BIN)/python bench/replay_speed.py --uncached 1000
+	$(BIN)/python bench/console_render.py
 	./scripts/ensure-postgres.sh
 	$(BIN)/python bench/claims.py
 

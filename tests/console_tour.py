@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -30,6 +30,7 @@ from warmline.adapters.storage.migrate import upgrade
 from warmline.bootstrap import Warmline, bootstrap
 from warmline.config import Config
 from warmline.demo.store import build
+from warmline.domain.commerce import RecordBatch
 from warmline.entrypoints.api import create_app
 from warmline.entrypoints.console import _access_shim as access
 
@@ -49,6 +50,8 @@ STORIES = [
                "time!!"),
     ("c-4410", "I need to change the delivery address for order 4410"),
 ]
+#: A full-page picture: the help line where it ends the page, the thread unscrolled.
+STILL = ".help{position:static!important}.thread{max-height:none!important}"
 MARIA = ("c-1001", "Hi, the blender from order #1043 stopped working. I would like a refund.")
 
 
@@ -67,6 +70,15 @@ class Server:
     base: str
     wl: Warmline
     clock: HandClock
+    url: str  # the database's, which also holds the record
+    built_at: datetime  # the demo store's "now"
+
+
+def change_order(srv: Server, order_id: str, status: str) -> None:
+    """The record moves after the handoff (the console shows what changed since)."""
+    record = SqlCommerceRecord(srv.url)
+    order = next(o for o in build(srv.built_at).orders if o.id == order_id)
+    record.write(RecordBatch(orders=[replace(order, status=status)]))
 
 
 @contextmanager
@@ -91,7 +103,7 @@ def console_server(folder: Path, at: datetime = OPEN) -> Iterator[Server]:
             raise RuntimeError("warmline did not start")
         time.sleep(0.05)
     try:
-        yield Server(f"http://127.0.0.1:{sock.getsockname()[1]}", wl, clock)
+        yield Server(f"http://127.0.0.1:{sock.getsockname()[1]}", wl, clock, url, at)
     finally:
         server.should_exit = True
         thread.join(timeout=10)
@@ -120,6 +132,26 @@ def escalate(api: httpx.Client, cid: str, ref: str | None, text: str) -> dict[st
     return found
 
 
+def maria_story(api: httpx.Client, clock: HandClock) -> dict[str, Any]:
+    """Maria talks to the bot for two turns before the refund request escalates."""
+    for n, (customer, bot) in enumerate([
+            ("Hi! My blender stopped working.",
+             "I'm sorry to hear that. Have you tried a reset: unplug it for a minute, then "
+             "hold the pulse button for five seconds?"),
+            ("I tried that, but it does not turn on at all.",
+             "Thanks for trying that. You can return an item within 30 days of delivery "
+             "from your orders page.")]):
+        api.post("/v1/conversations/maria/messages", json={
+            "message_id": f"maria-{n}", "customer_ref": MARIA[0], "text": customer,
+            "reply": False}).raise_for_status()
+        clock.at += timedelta(seconds=20)
+        api.post("/v1/conversations/maria/agent-replies", json={
+            "message_id": f"maria-bot-{n}", "text": bot, "confidence": 0.8,
+            "intent": "product_fault"}).raise_for_status()
+        clock.at += timedelta(seconds=25)
+    return escalate(api, "maria", *MARIA)
+
+
 def sign_in(page: Any, base: str, name: str, target: str = "/console") -> None:
     page.goto(f"{base}{target}")
     page.fill("#name", name)
@@ -140,13 +172,16 @@ def tour(out: Path) -> dict[str, Any]:
         for n, (ref, text) in enumerate(STORIES):
             escalate(api, f"chat-{n + 1}", ref, text)
             srv.clock.at += timedelta(minutes=1, seconds=37)
-        escalate(api, "maria", *MARIA)
+        srv.clock.at -= timedelta(minutes=2)
+        maria_story(api, srv.clock)
+        change_order(srv, "1043", "return_requested")
         srv.clock.at = OPEN
         api.put("/v1/agents/bo/presence", json={"presence": "online"})
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = browser.new_page(viewport={"width": 1366, "height": 900})
         sign_in(page, srv.base, "ana")
         out.mkdir(parents=True, exist_ok=True)
+        page.add_style_tag(content=STILL)
         page.screenshot(path=str(out / "console-queue.png"), full_page=True)
         page.click("text=Go online")
         page.goto(f"{srv.base}/console/conversations/maria")
@@ -155,12 +190,14 @@ def tour(out: Path) -> dict[str, Any]:
         page.fill("#note", "VIP, German-speaking: reply in German if she switches.")
         page.click("text=Add note")
         page.wait_for_selector(".msg.note")
+        page.add_style_tag(content=STILL)
         page.screenshot(path=str(out / "console-conversation.png"), full_page=True)
         page.keyboard.press("r")
         page.keyboard.press("Control+Enter")
         page.wait_for_selector(".msg.human")
         supervisor = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
         sign_in(supervisor, srv.base, "sam", "/console/supervisor")
+        supervisor.add_style_tag(content=STILL)
         supervisor.screenshot(path=str(out / "console-supervisor.png"), full_page=True)
         browser.close()
         return {"shots": sorted(p.name for p in out.glob("console-*.png"))}
