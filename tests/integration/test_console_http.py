@@ -244,3 +244,35 @@ def test_the_event_stream_carries_each_committed_notice(console: Console) -> Non
     hello, event = asyncio.run(first_two())
     assert hello.startswith("retry:")
     assert event.startswith("event: handoff\n") and '"queue": "priority"' in event
+
+
+@pytest.mark.postgres
+def test_the_event_stream_hears_another_process_over_listen_notify(postgres_url: str) -> None:
+    from warmline.adapters.storage.sql import make_engine
+
+    engine = make_engine(postgres_url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("TRUNCATE events, inbound_messages, conversations, handoffs, "
+                             "agents")
+    engine.dispose()
+    config = Config.from_env({"WARMLINE_DATABASE_URL": postgres_url, "WARMLINE_RECORD": "none",
+                              "WARMLINE_SWEEP_SECONDS": "0", "WARMLINE_AGENT": "none"})
+    listening = bootstrap(config, signals=LexicalSignals(), clock=HandClock(OPEN))
+    writing = bootstrap(config, signals=LexicalSignals(), clock=HandClock(OPEN))  # "another"
+
+    class Connected:
+        async def is_disconnected(self) -> bool:
+            return False
+
+    async def first_event() -> str:
+        events = stream(listening, Connected(), frozenset({"general"}), None)  # type: ignore[arg-type]
+        await anext(events)
+        threading.Timer(0.5, lambda: writing.bus.handle(cmd.ReceiveCustomerMessage(
+            conversation_id="pg-1", message_id="pg-1", text="I want to talk to a person",
+            reply=False))).start()
+        got = await asyncio.wait_for(anext(events), timeout=15)
+        await events.aclose()
+        return got
+
+    event = asyncio.run(first_event())
+    assert event.startswith("event: handoff\n") and '"queue": "general"' in event
