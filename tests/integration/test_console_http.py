@@ -25,8 +25,8 @@ from warmline.config import Config
 from warmline.demo.store import build
 from warmline.domain import commands as cmd
 from warmline.entrypoints.api import create_app
+from warmline.entrypoints.console.live import LiveHub, concerns, stream
 from warmline.entrypoints.console.queues import lane_order
-from warmline.entrypoints.console.routes import concerns, stream
 from warmline.ports import Notice
 
 
@@ -232,7 +232,7 @@ def test_the_event_stream_carries_each_committed_notice(console: Console) -> Non
             return False
 
     async def first_two() -> list[str]:
-        events = stream(console.wl, Connected(), None, None)  # type: ignore[arg-type]
+        events = stream(hub, Connected(), None, None)
         got = [await anext(events)]
         threading.Timer(0.3, lambda: console.wl.bus.handle(cmd.ReceiveCustomerMessage(
             conversation_id="maria", message_id="m1", customer_ref=MARIA[0], text=MARIA[1],
@@ -241,7 +241,11 @@ def test_the_event_stream_carries_each_committed_notice(console: Console) -> Non
         await events.aclose()
         return got
 
-    hello, event = asyncio.run(first_two())
+    hub = LiveHub(console.wl.notifier)
+    try:
+        hello, event = asyncio.run(first_two())
+    finally:
+        hub.stop()
     assert hello.startswith("retry:")
     assert event.startswith("event: handoff\n") and '"queue": "priority"' in event
 
@@ -265,7 +269,7 @@ def test_the_event_stream_hears_another_process_over_listen_notify(postgres_url:
             return False
 
     async def first_event() -> str:
-        events = stream(listening, Connected(), frozenset({"general"}), None)  # type: ignore[arg-type]
+        events = stream(hub, Connected(), frozenset({"general"}), None)
         await anext(events)
         threading.Timer(0.5, lambda: writing.bus.handle(cmd.ReceiveCustomerMessage(
             conversation_id="pg-1", message_id="pg-1", text="I want to talk to a person",
@@ -274,5 +278,9 @@ def test_the_event_stream_hears_another_process_over_listen_notify(postgres_url:
         await events.aclose()
         return got
 
-    event = asyncio.run(first_event())
+    hub = LiveHub(listening.notifier)
+    try:
+        event = asyncio.run(first_event())
+    finally:
+        hub.stop()
     assert event.startswith("event: handoff\n") and '"queue": "general"' in event

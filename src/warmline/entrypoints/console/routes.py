@@ -4,17 +4,16 @@ Server-rendered (Jinja2) with htmx for the parts that refresh in place; no front
 build. Every page depends on `console_principal` (no session: a 303 to the sign-in
 page), every POST also on `check_csrf`. Writes go through the message bus like every
 other entrypoint: handlers are the only writers. Live updates are Server-Sent Events
-fed by the `Notifier` port (LISTEN/NOTIFY on PostgreSQL, in-process on SQLite); the page
-re-fetches the fragment a notice concerns, so what it shows always comes from the
-database, never from the notice.
+fed by the `Notifier` port (LISTEN/NOTIFY on PostgreSQL, in-process on SQLite) through
+one subscription per process (live.py); the page re-fetches the fragment a notice
+concerns, so what it shows always comes from the database, never from the notice.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
-import time
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -29,15 +28,12 @@ from warmline.domain import handoff_commands as hc
 from warmline.domain.textfmt import money
 from warmline.entrypoints.console import _access_shim as auth
 from warmline.entrypoints.console import conversation_routes
+from warmline.entrypoints.console.live import LiveHub, stream
 from warmline.entrypoints.console.queues import CardCache, board
 from warmline.entrypoints.console.supervisor import overview
-from warmline.ports import Notice
 
 HERE = Path(__file__).parent
 Who = Annotated[auth.Principal, Depends(auth.console_principal)]
-#: A stream ends after this many seconds; EventSource reconnects (and the page
-#: re-renders once on reconnecting), so a server shutting down never waits on a tab.
-STREAM_SECONDS = 30.0
 
 
 def templates() -> Jinja2Templates:
@@ -76,7 +72,16 @@ def install(app: FastAPI, wl: Warmline) -> None:
 
 
 def router(wl: Warmline, tpl: Jinja2Templates) -> APIRouter:
-    api = APIRouter(prefix="/console", include_in_schema=False)
+    hub = LiveHub(wl.notifier)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            hub.stop()
+
+    api = APIRouter(prefix="/console", include_in_schema=False, lifespan=lifespan)
     cache = CardCache()
 
     def now() -> Any:
@@ -175,46 +180,14 @@ def router(wl: Warmline, tpl: Jinja2Templates) -> APIRouter:
                         message="The supervisor view is for supervisors.")
         return page(request, "_supervisor_body.html", who, **supervisor_context())
 
-    # --- live updates -------------------------------------------------------------------
+    # --- live updates (live.py) ---------------------------------------------------------
 
     @api.get("/events")
     async def events(request: Request, who: Who) -> StreamingResponse:
-        allowed = auth.queues_of(wl, who)
-        return StreamingResponse(stream(wl, request, allowed, who.agent_id),
+        allowed = await asyncio.to_thread(auth.queues_of, wl, who)
+        return StreamingResponse(stream(hub, request, allowed, who.agent_id),
                                  media_type="text/event-stream",
                                  headers={"Cache-Control": "no-store",
                                           "X-Accel-Buffering": "no"})
 
     return api
-
-
-def concerns(n: Notice, allowed: frozenset[str] | None, agent_id: str | None) -> bool:
-    """Does this person see the handoff the notice is about?"""
-    return allowed is None or n.queue in allowed or (agent_id is not None
-                                                    and n.agent_id == agent_id)
-
-
-async def stream(wl: Warmline, request: Request, allowed: frozenset[str] | None,
-                 agent_id: str | None) -> AsyncIterator[str]:
-    """Server-Sent Events: one `handoff` event per notice this person may see."""
-    yield "retry: 1500\n\n"
-    if wl.notifier is None:
-        return
-    sub = await asyncio.to_thread(wl.notifier.subscribe)
-    try:
-        end = time.monotonic() + STREAM_SECONDS
-        quiet = 0.0
-        while time.monotonic() < end and not await request.is_disconnected():
-            n = await asyncio.to_thread(sub.get, 0.5)
-            if n is None:
-                quiet += 0.5
-                if quiet >= 10:
-                    quiet = 0.0
-                    yield ": still here\n\n"
-                continue
-            if concerns(n, allowed, agent_id):
-                data = json.dumps({"kind": n.kind, "handoff_id": n.handoff_id,
-                                   "queue": n.queue, "state": n.state})
-                yield f"event: handoff\ndata: {data}\n\n"
-    finally:
-        await asyncio.to_thread(sub.close)
