@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from tests.integration.conftest import demo_app
 from typer.testing import CliRunner
 
+from tests.http_client import admin_client
 from warmline.adapters.commerce.sql import SqlCommerceRecord
 from warmline.bootstrap import Warmline
 from warmline.domain.commerce import RecordBatch, Refund
@@ -32,7 +33,7 @@ def demo(demo_db: Path, tmp_path: Path) -> tuple[Warmline, TestClient, str]:
     shutil.copy(demo_db, db)
     url = f"sqlite:///{db}"
     wl = demo_app(url)
-    return wl, TestClient(create_app(wl)), url
+    return wl, admin_client(wl), url
 
 
 def _escalate(client: TestClient) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.http_client import admin_client
 from warmline.adapters.commerce.memory import MemoryCommerceRecord
 from warmline.adapters.signals.lexical import LexicalSignals
 from warmline.adapters.storage.migrate import upgrade
@@ -50,7 +51,7 @@ def api(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[TestClient]:
                               "WARMLINE_RECORD": "none", "WARMLINE_SIGNALS": "lexical"})
     wl = bootstrap(config, signals=LexicalSignals(), record=MemoryCommerceRecord(),
                    clock=Ticking(OPEN))
-    with TestClient(create_app(wl)) as client:
+    with admin_client(wl) as client:
         yield client
 
 

@@ -20,6 +20,7 @@ import pytest
 from fastapi.testclient import TestClient
 from tests.fake_channels import FakeChatwoot, serve
 
+from tests.http_client import admin_client
 from warmline.adapters.channels.chatwoot import signature_for
 from warmline.adapters.clock import FixedClock
 from warmline.adapters.signals.lexical import LexicalSignals
@@ -49,7 +50,7 @@ def api(sqlite_url: str, chatwoot: FakeChatwoot) -> Iterator[TestClient]:
         "WARMLINE_CHATWOOT_TEAMS": "general=7, retention=3"})
     wl: Warmline = bootstrap(config, uow=sql_uow_factory(sqlite_url),
                              signals=LexicalSignals(), clock=FixedClock(OPEN))
-    with TestClient(create_app(wl)) as c:
+    with admin_client(wl) as c:
         yield c
 
 

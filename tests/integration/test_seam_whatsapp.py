@@ -22,6 +22,7 @@ import pytest
 from fastapi.testclient import TestClient
 from tests.fake_channels import FakeGraph, serve
 
+from tests.http_client import admin_client
 from warmline.adapters.channels.whatsapp import signature_for
 from warmline.adapters.clock import FixedClock
 from warmline.adapters.commerce.memory import MemoryCommerceRecord
@@ -67,7 +68,7 @@ def wl(sqlite_url: str, graph: FakeGraph, when: datetime) -> Warmline:
 
 @pytest.fixture
 def api(wl: Warmline) -> Iterator[TestClient]:
-    with TestClient(create_app(wl)) as c:
+    with admin_client(wl) as c:
         yield c
 
 
