@@ -8,13 +8,12 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-
 from tests.http_client import admin_client
+
 from warmline.adapters.commerce.static import StaticCommerceRecord
 from warmline.adapters.storage.migrate import upgrade
 from warmline.bootstrap import Warmline, bootstrap, build_signals
 from warmline.config import Config
-from warmline.entrypoints.api import create_app
 from warmline.ports import Signals
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -97,7 +97,8 @@ def test_the_demo_plays_every_scenario_as_expected_against_a_live_server(
             except httpx.HTTPError:
                 time.sleep(0.1)
         demo = subprocess.run([bindir / "warmline", "demo", "--scenarios",
-                               str(ROOT / "scenarios"), "--token-file", str(token)], env=env, capture_output=True,
+                               str(ROOT / "scenarios"), "--token-file", str(token)],
+                              env=env, capture_output=True,
                               text=True, timeout=120)
     finally:
         server.terminate()

@@ -12,14 +12,13 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from tests.http_client import admin_client
 from tests.integration.conftest import demo_app
 from typer.testing import CliRunner
 
-from tests.http_client import admin_client
 from warmline.adapters.commerce.sql import SqlCommerceRecord
 from warmline.bootstrap import Warmline
 from warmline.domain.commerce import RecordBatch, Refund
-from warmline.entrypoints.api import create_app
 from warmline.entrypoints.cli import app
 
 runner = CliRunner()

@@ -10,16 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from fastapi.testclient import TestClient
 from tests.fake_commerce_api import FakeCommerceApi, serve
+from tests.http_client import admin_client
 from tests.samples import sample_batch
 
-from tests.http_client import admin_client
 from warmline.adapters.commerce.http import HttpCommerceRecord
 from warmline.adapters.commerce.memory import MemoryCommerceRecord
 from warmline.bootstrap import bootstrap
 from warmline.config import Config
-from warmline.entrypoints.api import create_app
 from warmline.ports import RecordUnavailable
 
 

@@ -10,15 +10,14 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-
 from tests.http_client import admin_client
+
 from warmline.adapters.commerce.memory import MemoryCommerceRecord
 from warmline.adapters.signals.lexical import LexicalSignals
 from warmline.adapters.storage.migrate import upgrade
 from warmline.adapters.storage.sql import make_engine
 from warmline.bootstrap import bootstrap
 from warmline.config import Config
-from warmline.entrypoints.api import create_app
 
 OPEN = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)  # a Wednesday, 10:00 in Berlin
 ANGRY = "I want to cancel, this is the THIRD time it broke!!"

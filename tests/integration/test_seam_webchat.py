@@ -13,13 +13,12 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-
 from tests.http_client import admin_client
+
 from warmline.adapters.clock import FixedClock
 from warmline.adapters.signals.lexical import LexicalSignals
 from warmline.bootstrap import bootstrap, sql_uow_factory
 from warmline.config import Config
-from warmline.entrypoints.api import create_app
 
 OPEN = datetime(2026, 11, 25, 14, 0, tzinfo=UTC)
 

@@ -21,8 +21,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from tests.fake_channels import FakeGraph, serve
-
 from tests.http_client import admin_client
+
 from warmline.adapters.channels.whatsapp import signature_for
 from warmline.adapters.clock import FixedClock
 from warmline.adapters.commerce.memory import MemoryCommerceRecord
@@ -30,7 +30,6 @@ from warmline.adapters.signals.lexical import LexicalSignals
 from warmline.bootstrap import Warmline, bootstrap, sql_uow_factory
 from warmline.config import Config
 from warmline.domain.commerce import Customer, RecordBatch
-from warmline.entrypoints.api import create_app
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "channels" / "whatsapp"
 SECRET, WA_ID, THREAD = "meta-app-secret", "16505551234", "wa-16505551234"

@@ -19,8 +19,8 @@ from pathlib import Path
 import httpx
 import pytest
 from tests.claim_worker import queue_handoffs
-
 from tests.http_client import ADMIN, ADMIN_TOKEN
+
 from warmline.adapters.notify import PostgresNotifier
 from warmline.adapters.storage.sql import make_engine
 from warmline.ports import Notice
