@@ -15,6 +15,7 @@ from rich.table import Table
 from warmline.domain.errors import PolicyError
 from warmline.entrypoints import (
     cli_access,
+    cli_customer,
     cli_quality,
     cli_record,
     cli_replay,
@@ -34,6 +35,7 @@ routing_cli.register(app)  # simulate, routing explain/sweep
 cli_replay.register(app)  # replay (what-if tuning)
 cli_transcripts.register(app)  # transcripts export/import
 cli_access.register(app)  # users, tokens
+cli_customer.register(app)  # customer forget
 out = Console()
 err = Console(stderr=True)
 
