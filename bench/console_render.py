@@ -36,8 +36,10 @@ from warmline.bootstrap import bootstrap
 from warmline.config import Config
 from warmline.demo.store import build
 from warmline.domain import commands as cmd
+from warmline.domain import handoff_commands as hc
+from warmline.domain.access import Role
 from warmline.entrypoints.api import create_app
-from warmline.entrypoints.console import _access_shim as access
+from warmline.service import access
 
 OPEN = datetime(2026, 11, 25, 13, 0, tzinfo=UTC)  # a Wednesday, 14:00 in Berlin
 TEXTS = ["Can I talk to a person please?",
@@ -90,12 +92,16 @@ def main() -> None:
             i += 1
         loading = time.perf_counter() - started
         clock.at = OPEN
+        wl.bus.run(hc.SaveAgent(agent_id="all", name="All Queues", skills=tuple(EVERY_SKILL),
+                                languages=("en", "de", "fr")))
+        assert wl.access is not None
+        access.add_user(wl.access, "all", Role.AGENT, "bench-password", agent_id="all")
+        with wl.uow() as uow:
+            waiting = sum(c.waiting for c in uow.handoffs.counts(OPEN).values())
         with TestClient(create_app(wl)) as client:
-            client.put("/v1/agents/all", json={"name": "All Queues", "skills": EVERY_SKILL,
-                                               "languages": ["en", "de", "fr"]})
-            access.add_user(wl.uow, "all", access.Role.AGENT, "bench", agent_id="all")
-            client.post("/console/sign-in", data={"name": "all", "password": "bench"})
-            waiting = sum(q["waiting"] for q in client.get("/v1/queues").json())
+            signed_in = client.post("/console/sign-in",
+                                    data={"name": "all", "password": "bench-password"})
+            assert signed_in.status_code == 200, signed_in.status_code
             timings: dict[str, list[float]] = {"first": [], "queue_view": [], "board_only": []}
             size = 0
             for i in range(args.n + 1):

@@ -30,15 +30,20 @@ from warmline.adapters.storage.migrate import upgrade
 from warmline.bootstrap import Warmline, bootstrap
 from warmline.config import Config
 from warmline.demo.store import build
+from warmline.domain.access import Role
 from warmline.domain.commerce import RecordBatch
 from warmline.entrypoints.api import create_app
-from warmline.entrypoints.console import _access_shim as access
+from warmline.service import access
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--no-first-run"]
 OPEN = datetime(2026, 11, 25, 13, 0, tzinfo=UTC)  # a Wednesday, 14:00 in Berlin: open
 PASSWORD = "correct horse battery"
+#: The API calls of the tour (people, customer messages) use the admin token; the
+#: browser signs in as the people.
+ADMIN_TOKEN = "console-tour-admin-token"
+ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 
 #: Customers of the demo store and what they write; each escalates on its first message.
 STORIES = [
@@ -89,7 +94,8 @@ def console_server(folder: Path, at: datetime = OPEN) -> Iterator[Server]:
     record.write(build(at))
     clock = HandClock(at)
     config = Config.from_env({"WARMLINE_DATABASE_URL": url, "WARMLINE_SWEEP_SECONDS": "0",
-                              "WARMLINE_SIGNALS": "lexical", "WARMLINE_AGENT": "none"})
+                              "WARMLINE_SIGNALS": "lexical", "WARMLINE_AGENT": "none",
+                              "WARMLINE_ADMIN_TOKEN": ADMIN_TOKEN})
     wl = bootstrap(config, signals=LexicalSignals(), clock=clock)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
@@ -117,9 +123,10 @@ def people(api: httpx.Client, wl: Warmline) -> None:
                                     "languages": ["en", "de"], "capacity": 3})
     api.put("/v1/agents/bo", json={"name": "Bo Lind", "skills": ["fulfilment"],
                                    "languages": ["en"], "capacity": 2})
-    access.add_user(wl.uow, "ana", access.Role.AGENT, PASSWORD, agent_id="ana")
-    access.add_user(wl.uow, "bo", access.Role.AGENT, PASSWORD, agent_id="bo")
-    access.add_user(wl.uow, "sam", access.Role.SUPERVISOR, PASSWORD)
+    assert wl.access is not None
+    access.add_user(wl.access, "ana", Role.AGENT, PASSWORD, agent_id="ana")
+    access.add_user(wl.access, "bo", Role.AGENT, PASSWORD, agent_id="bo")
+    access.add_user(wl.access, "sam", Role.SUPERVISOR, PASSWORD)
 
 
 def escalate(api: httpx.Client, cid: str, ref: str | None, text: str) -> dict[str, Any]:
@@ -166,7 +173,7 @@ def tour(out: Path) -> dict[str, Any]:
 
     with tempfile.TemporaryDirectory() as tmp, console_server(Path(tmp),
                                                               OPEN - timedelta(minutes=9)) \
-            as srv, httpx.Client(base_url=srv.base, timeout=10) as api, \
+            as srv, httpx.Client(base_url=srv.base, timeout=10, headers=ADMIN) as api, \
             sync_playwright() as pw:
         people(api, srv.wl)
         for n, (ref, text) in enumerate(STORIES):

@@ -15,6 +15,7 @@ from warmline.adapters.signals.lexical import LexicalSignals
 from warmline.config import Config
 from warmline.domain.policy import Policy
 from warmline.ports import (
+    AccessStore,
     Agent,
     Clock,
     CommerceRecord,
@@ -46,6 +47,7 @@ class Warmline:
     dispatcher: Dispatcher | None = None  # sends what conversations owe, after commit
     feed: WebchatFeed | None = None  # the web chat's live feed (in-process)
     channels: Mapping[str, OutboundChannel] = field(default_factory=dict)
+    access: AccessStore | None = None  # people, API tokens, console sessions
 
     def deliver(self, conversation_id: str) -> None:
         """Send what the conversation owes; entrypoints call it after a command returns."""
@@ -85,6 +87,18 @@ def build_channels(config: Config, outbox: Outbox) -> ChannelSet:
         channels["chatwoot"] = chatwoot
         helpdesk = chatwoot
     return ChannelSet(channels, helpdesk, feed)
+
+
+def build_access(config: Config, sql: bool) -> AccessStore:
+    """Users, tokens and sessions: in the database, or in memory beside a memory store."""
+    if not sql:
+        from warmline.adapters.storage.access import MemoryAccessStore
+
+        return MemoryAccessStore()
+    from warmline.adapters.storage.access import SqlAccessStore
+    from warmline.adapters.storage.sql import make_engine
+
+    return SqlAccessStore(make_engine(config.database_url))
 
 
 def build_outbox(config: Config, sql: bool) -> Outbox:
@@ -163,7 +177,7 @@ def bootstrap(config: Config | None = None, *, uow: Callable[[], UnitOfWork] | N
               signals: Signals | None = None, record: CommerceRecord | None = None,
               clock: Clock | None = None, policy: Policy | None = None,
               channels: Mapping[str, OutboundChannel] | None = None,
-              outbox: Outbox | None = None) -> Warmline:
+              outbox: Outbox | None = None, access: AccessStore | None = None) -> Warmline:
     """Wire Warmline from `config` (the environment by default); any port may be overridden.
 
     `channels` replaces the ones the settings enable (tests pass fakes); the web chat feed
@@ -171,6 +185,7 @@ def bootstrap(config: Config | None = None, *, uow: Callable[[], UnitOfWork] | N
     """
     config = config or Config.from_env()
     outbox = outbox or build_outbox(config, sql=uow is None)
+    access = access or build_access(config, sql=uow is None)
     wired = build_channels(config, outbox)
     if channels is not None:
         wired = ChannelSet(dict(channels), wired.helpdesk, wired.feed)
@@ -188,6 +203,7 @@ def bootstrap(config: Config | None = None, *, uow: Callable[[], UnitOfWork] | N
         uow = sql_uow_factory(config.database_url, notifier)
     return Warmline(bus=MessageBus(uow, deps), uow=uow, policy=policy, config=config,
                     notifier=notifier, clock=clock, feed=wired.feed, channels=wired.channels,
+                    access=access,
                     dispatcher=Dispatcher(uow, wired.channels, outbox, clock,
                                           helpdesk=wired.helpdesk,
                                           teams=config.chatwoot_teams))

@@ -78,6 +78,14 @@ SETTINGS: tuple[Setting, ...] = (
             "outgoing URL, for Chatwoot versions that do not sign bot webhooks"),
     Setting("chatwoot_teams", "", "Warmline queue to Chatwoot team id, assigned on hand-off "
             "(e.g. `retention=3,billing=4`); a queue not listed opens without a team"),
+    # access (docs/security.md)
+    Setting("admin_token", "", "an admin API token from the environment (or "
+            "WARMLINE_ADMIN_TOKEN_FILE): the way in before any user exists; empty means none"),
+    Setting("session_hours", "12", "how long a console sign-in lasts"),
+    Setting("rate_limit_per_token", "600", "requests per minute one API token or signed-in "
+            "person may make (each process counts its own; 0: no limit)"),
+    Setting("rate_limit_per_sender", "30", "customer messages per minute one sender (a "
+            "conversation, web chat session or phone number) may post (0: no limit)"),
     Setting("webchat_secret", "", "key that signs web chat session tokens; empty means a "
             "random key per process (sessions end on restart)"),
     Setting("webchat_origins", "", "sites allowed to embed the web chat widget "
@@ -122,19 +130,24 @@ class Config:
     chatwoot_teams: dict[str, int] = field(default_factory=dict)
     webchat_secret: str = field(default="", repr=False)
     webchat_origins: str = ""
+    admin_token: str = field(default="", repr=False)
+    session_hours: float = 12.0
+    rate_limit_per_token: int = 600
+    rate_limit_per_sender: int = 30
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: str) -> Config:
         env = os.environ if env is None else env
-        raw = {s.name: overrides.get(s.name) or env.get(f"WARMLINE_{s.name.upper()}", s.default)
-               for s in SETTINGS}
+        raw = {s.name: overrides.get(s.name) or env.get(f"WARMLINE_{s.name.upper()}")
+               or _from_file(env, s.name) or s.default for s in SETTINGS}
         if raw["signals"] not in SIGNAL_PROVIDERS:
             raise ValueError(f"WARMLINE_SIGNALS: unknown provider {raw['signals']!r} "
                              f"(known: {', '.join(SIGNAL_PROVIDERS)})")
         if raw["kb"] and raw["signals"] != "semantic":
             raise ValueError("WARMLINE_KB: the scope check needs WARMLINE_SIGNALS=semantic "
                              f"(got {raw['signals']!r})")
-        for name in ("port", "max_body_bytes", "max_message_chars"):
+        for name in ("port", "max_body_bytes", "max_message_chars", "rate_limit_per_token",
+                     "rate_limit_per_sender"):
             if not raw[name].isdigit():
                 raise ValueError(f"WARMLINE_{name.upper()}: expected a whole number, "
                                  f"got {raw[name]!r}")
@@ -162,10 +175,37 @@ class Config:
                    chatwoot_webhook_secret=raw["chatwoot_webhook_secret"],
                    chatwoot_webhook_token=raw["chatwoot_webhook_token"],
                    chatwoot_teams=_teams(raw["chatwoot_teams"]),
-                   webchat_secret=raw["webchat_secret"], webchat_origins=raw["webchat_origins"])
+                   webchat_secret=raw["webchat_secret"], webchat_origins=raw["webchat_origins"],
+                   admin_token=raw["admin_token"],
+                   session_hours=_hours(raw["session_hours"]),
+                   rate_limit_per_token=int(raw["rate_limit_per_token"]),
+                   rate_limit_per_sender=int(raw["rate_limit_per_sender"]))
 
 
 AGENTS = ("none", "reference", "llm")
+
+
+def _from_file(env: Mapping[str, str], name: str) -> str | None:
+    """WARMLINE_<NAME>_FILE: a secret kept in a file (Docker/Kubernetes secrets)."""
+    path = env.get(f"WARMLINE_{name.upper()}_FILE")
+    if not path:
+        return None
+    try:
+        return Path(path).read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise ValueError(f"WARMLINE_{name.upper()}_FILE: cannot read {path!r} "
+                         f"({exc.strerror})") from None
+
+
+def _hours(value: str) -> float:
+    try:
+        hours = float(value)
+    except ValueError:
+        hours = -1.0
+    if not 0 < hours <= 24 * 30:
+        raise ValueError(f"WARMLINE_SESSION_HOURS: expected hours between 0 and 720, "
+                         f"got {value!r}")
+    return hours
 
 
 def _teams(value: str) -> dict[str, int]:

@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 import pytest
 from tests.console_tour import (
+    ADMIN,
     ARGS,
     CHROMIUM,
     MARIA,
@@ -34,7 +35,7 @@ pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
 @pytest.fixture
 def server() -> Iterator[tuple[Server, httpx.Client]]:
     with tempfile.TemporaryDirectory() as tmp, console_server(Path(tmp)) as srv, \
-            httpx.Client(base_url=srv.base, timeout=10) as api:
+            httpx.Client(base_url=srv.base, timeout=10, headers=ADMIN) as api:
         people(api, srv.wl)
         yield srv, api
 

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from tests.http_client import admin_client
 
 from warmline.adapters.commerce.static import StaticCommerceRecord
 from warmline.adapters.storage.migrate import upgrade
 from warmline.bootstrap import Warmline, bootstrap, build_signals
 from warmline.config import Config
-from warmline.entrypoints.api import create_app
 from warmline.ports import Signals
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,7 +35,7 @@ def warmline_app(sqlite_url: str) -> Warmline:
 
 @pytest.fixture
 def client(warmline_app: Warmline) -> Iterator[TestClient]:
-    with TestClient(create_app(warmline_app)) as c:
+    with admin_client(warmline_app) as c:
         yield c
 
 
@@ -50,7 +50,7 @@ def pg_client(postgres_url: str) -> Iterator[TestClient]:
     engine.dispose()
     config = Config.from_env({"WARMLINE_DATABASE_URL": postgres_url})
     wl = bootstrap(config, record=StaticCommerceRecord.from_file(SCENARIOS / "record.json"))
-    with TestClient(create_app(wl)) as c:
+    with admin_client(wl) as c:
         yield c
 
 
@@ -91,7 +91,7 @@ def demo_client(demo_db: Path, tmp_path: Path) -> Iterator[TestClient]:
 
     db = tmp_path / "demo.db"
     shutil.copy(demo_db, db)
-    with TestClient(create_app(demo_app(f"sqlite:///{db}"))) as c:
+    with admin_client(demo_app(f"sqlite:///{db}")) as c:
         yield c
 
 
@@ -115,5 +115,5 @@ def pg_demo_client(postgres_url: str) -> Iterator[TestClient]:
     engine.dispose()
     if stale:
         record.write(build())
-    with TestClient(create_app(demo_app(postgres_url))) as c:
+    with admin_client(demo_app(postgres_url)) as c:
         yield c

@@ -84,8 +84,9 @@ def test_the_demo_plays_every_scenario_as_expected_against_a_live_server(
            "WARMLINE_AGENT": "reference", "WARMLINE_PORT": str(port)}
     subprocess.run([bindir / "warmline", "db", "upgrade"], env=env, check=True,
                    capture_output=True)
-    subprocess.run([bindir / "warmline", "demo-store", "--load"], env=env, check=True,
-                   capture_output=True)  # as `make demo` does
+    token = tmp_path / "bot.token"
+    subprocess.run([bindir / "warmline", "demo-store", "--load", "--token-out", str(token)],
+                   env=env, check=True, capture_output=True)  # as `make demo` does
     server = subprocess.Popen([bindir / "warmline", "serve"], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -96,7 +97,8 @@ def test_the_demo_plays_every_scenario_as_expected_against_a_live_server(
             except httpx.HTTPError:
                 time.sleep(0.1)
         demo = subprocess.run([bindir / "warmline", "demo", "--scenarios",
-                               str(ROOT / "scenarios")], env=env, capture_output=True,
+                               str(ROOT / "scenarios"), "--token-file", str(token)],
+                              env=env, capture_output=True,
                               text=True, timeout=120)
     finally:
         server.terminate()

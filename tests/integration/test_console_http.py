@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from tests.console_tour import MARIA, OPEN, PASSWORD, STORIES, HandClock, escalate, people
+from tests.http_client import ADMIN, with_admin_token
 
 from warmline.adapters.commerce.sql import SqlCommerceRecord
 from warmline.adapters.signals.lexical import LexicalSignals
@@ -32,7 +33,8 @@ from warmline.ports import Notice
 
 @dataclass
 class Console:
-    client: TestClient
+    client: TestClient  # the browser: a session cookie, no token
+    api: TestClient  # the API with the admin token (customer messages, checks)
     wl: Warmline
     clock: HandClock
 
@@ -46,9 +48,10 @@ def console(tmp_path: Path) -> Iterator[Console]:
     config = Config.from_env({"WARMLINE_DATABASE_URL": url, "WARMLINE_SWEEP_SECONDS": "0",
                               "WARMLINE_SIGNALS": "lexical", "WARMLINE_AGENT": "none"})
     wl = bootstrap(config, signals=LexicalSignals(), clock=clock)
-    with TestClient(create_app(wl)) as client:
-        people(client, wl)
-        yield Console(client, wl, clock)
+    app = create_app(with_admin_token(wl))
+    with TestClient(app) as client, TestClient(app, headers=ADMIN) as api:
+        people(api, wl)
+        yield Console(client, api, wl, clock)
 
 
 def sign_in(c: TestClient, name: str) -> str:
@@ -61,8 +64,8 @@ def sign_in(c: TestClient, name: str) -> str:
     return found.group(1)
 
 
-def events_of(c: TestClient, cid: str) -> list[dict[str, Any]]:
-    events: list[dict[str, Any]] = c.get(f"/v1/conversations/{cid}").json()["events"]
+def events_of(api: TestClient, cid: str) -> list[dict[str, Any]]:
+    events: list[dict[str, Any]] = api.get(f"/v1/conversations/{cid}").json()["events"]
     return events
 
 
@@ -89,8 +92,8 @@ def test_sign_in_never_redirects_off_the_console(console: Console) -> None:
 
 def test_an_agent_sees_their_queues_with_the_priority_lane_first(console: Console) -> None:
     c = console.client
-    escalate(c, "maria", *MARIA)  # VIP: the priority lane
-    escalate(c, "chat-5", *STORIES[4])  # an address change: fulfilment
+    escalate(console.api, "maria", *MARIA)  # VIP: the priority lane
+    escalate(console.api, "chat-5", *STORIES[4])  # an address change: fulfilment
     sign_in(c, "ana")
     page = c.get("/console").text
     lanes = re.findall(r'<h2 id="lane-([a-z]+)">', page)
@@ -106,7 +109,7 @@ def test_an_agent_sees_their_queues_with_the_priority_lane_first(console: Consol
 def test_a_card_shows_the_wait_the_sla_the_triggers_and_the_customer_value(
         console: Console) -> None:
     c = console.client
-    escalate(c, "maria", *MARIA)
+    escalate(console.api, "maria", *MARIA)
     console.clock.at += timedelta(seconds=50)  # the priority lane's SLA is one minute
     sign_in(c, "ana")
     card = c.get("/console/queues/board").text
@@ -119,7 +122,7 @@ def test_a_card_shows_the_wait_the_sla_the_triggers_and_the_customer_value(
 def test_a_lane_shows_its_first_fifty_and_counts_them_all(console: Console) -> None:
     c = console.client
     for n in range(53):
-        escalate(c, f"ask-{n}", None, "I want to talk to a person")  # the fallback
+        escalate(console.api, f"ask-{n}", None, "I want to talk to a person")  # the fallback
     sign_in(c, "bo")
     board = c.get("/console/queues/board").text
     general = board.split('id="lane-general"')[1]
@@ -130,13 +133,13 @@ def test_a_lane_shows_its_first_fifty_and_counts_them_all(console: Console) -> N
 def test_claim_reply_note_transfer_and_resolve_are_commands_on_the_record(
         console: Console) -> None:
     c = console.client
-    handoff = escalate(c, "maria", *MARIA)
+    handoff = escalate(console.api, "maria", *MARIA)
     csrf = sign_in(c, "ana")
     c.post("/console/presence", data={"csrf": csrf, "presence": "online"})
     page = c.post("/console/conversations/maria/claim", data={"csrf": csrf})
     assert "Claimed: it is yours." in page.text
     assert "Maria" in page.text and "refund" in page.text  # the package beside the thread
-    draft = c.get("/v1/conversations/maria/human-reply-draft").json()["text"]
+    draft = console.api.get("/v1/conversations/maria/human-reply-draft").json()["text"]
     box = re.search(r'<textarea id="reply"[^>]*>([^<]*)</textarea>', page.text)
     assert box is not None and html.unescape(box.group(1)) == draft  # the opener, pre-filled
     c.post("/console/conversations/maria/reply", data={"csrf": csrf, "text": draft})
@@ -147,43 +150,43 @@ def test_claim_reply_note_transfer_and_resolve_are_commands_on_the_record(
     done = c.post("/console/conversations/maria/resolve",
                   data={"csrf": csrf, "outcome": "refund approved", "hand_back": "yes"})
     assert "Resolved." in done.text
-    kinds = [e["type"] for e in events_of(c, "maria")]
+    kinds = [e["type"] for e in events_of(console.api, "maria")]
     for kind in ("HandoffAccepted", "HumanReplied", "InternalNoteAdded", "HandoffTransferred",
                  "HandoffResolved"):
         assert kind in kinds
-    last = c.get(f"/v1/handoffs/{handoff['id']}").json()
+    last = console.api.get(f"/v1/handoffs/{handoff['id']}").json()
     assert (last["state"], last["queue"], last["transfers"]) == ("resolved", "billing", 1)
-    note = next(e for e in events_of(c, "maria") if e["type"] == "InternalNoteAdded")
+    note = next(e for e in events_of(console.api, "maria") if e["type"] == "InternalNoteAdded")
     assert (note["text"], note["author"]) == ("VIP, be quick", "Ana Silva")
-    outbox = c.get("/v1/conversations/maria/outbox").json()["items"]
+    outbox = console.api.get("/v1/conversations/maria/outbox").json()["items"]
     assert "VIP, be quick" not in [i["text"] for i in outbox]  # never sent to the customer
 
 
 def test_a_post_without_the_csrf_token_is_refused_and_changes_nothing(
         console: Console) -> None:
     c = console.client
-    escalate(c, "maria", *MARIA)
+    escalate(console.api, "maria", *MARIA)
     sign_in(c, "ana")
-    before = len(events_of(c, "maria"))
+    before = len(events_of(console.api, "maria"))
     r = c.post("/console/conversations/maria/notes", data={"text": "forged"})
-    assert r.status_code == 403 and len(events_of(c, "maria")) == before
+    assert r.status_code == 403 and len(events_of(console.api, "maria")) == before
 
 
 def test_an_agent_opening_another_queues_conversation_gets_403(console: Console) -> None:
     c = console.client
-    escalate(c, "maria", *MARIA)  # priority: Bo lacks the senior skill
+    escalate(console.api, "maria", *MARIA)  # priority: Bo lacks the senior skill
     csrf = sign_in(c, "bo")
     page = c.get("/console/conversations/maria")
     assert page.status_code == 403 and "Maria" not in page.text
-    before = len(events_of(c, "maria"))
+    before = len(events_of(console.api, "maria"))
     note = c.post("/console/conversations/maria/notes", data={"csrf": csrf, "text": "hi"})
-    assert note.status_code == 403 and len(events_of(c, "maria")) == before
+    assert note.status_code == 403 and len(events_of(console.api, "maria")) == before
     assert c.get("/console/conversations/maria/thread").status_code == 403
 
 
 def test_the_supervisor_view_shows_queues_people_and_today(console: Console) -> None:
     c = console.client
-    escalate(c, "maria", *MARIA)
+    escalate(console.api, "maria", *MARIA)
     console.clock.at += timedelta(minutes=2)
     sign_in(c, "ana")
     assert c.get("/console/supervisor").status_code == 403
@@ -196,7 +199,7 @@ def test_the_supervisor_view_shows_queues_people_and_today(console: Console) -> 
 
 def test_customer_words_are_escaped_and_evidence_is_marked(console: Console) -> None:
     c = console.client
-    c.post("/v1/conversations/x/messages", json={
+    console.api.post("/v1/conversations/x/messages", json={
         "message_id": "x1", "text": "<script>alert(1)</script> I want to talk to a person"})
     sign_in(c, "sam")
     page = c.get("/console/conversations/x").text
@@ -206,7 +209,7 @@ def test_customer_words_are_escaped_and_evidence_is_marked(console: Console) -> 
 
 
 def test_the_api_still_refuses_form_posts(console: Console) -> None:
-    r = console.client.post("/v1/conversations/x/messages", data={"text": "hi"})
+    r = console.api.post("/v1/conversations/x/messages", data={"text": "hi"})
     assert r.status_code == 415
 
 

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from tests.http_client import admin_client
 from tests.integration.conftest import demo_app
 from typer.testing import CliRunner
 
 from warmline.adapters.commerce.sql import SqlCommerceRecord
 from warmline.bootstrap import Warmline
 from warmline.domain.commerce import RecordBatch, Refund
-from warmline.entrypoints.api import create_app
 from warmline.entrypoints.cli import app
 
 runner = CliRunner()
@@ -32,7 +32,7 @@ def demo(demo_db: Path, tmp_path: Path) -> tuple[Warmline, TestClient, str]:
     shutil.copy(demo_db, db)
     url = f"sqlite:///{db}"
     wl = demo_app(url)
-    return wl, TestClient(create_app(wl)), url
+    return wl, admin_client(wl), url
 
 
 def _escalate(client: TestClient) -> None:

@@ -10,15 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from fastapi.testclient import TestClient
 from tests.fake_commerce_api import FakeCommerceApi, serve
+from tests.http_client import admin_client
 from tests.samples import sample_batch
 
 from warmline.adapters.commerce.http import HttpCommerceRecord
 from warmline.adapters.commerce.memory import MemoryCommerceRecord
 from warmline.bootstrap import bootstrap
 from warmline.config import Config
-from warmline.entrypoints.api import create_app
 from warmline.ports import RecordUnavailable
 
 
@@ -76,7 +75,7 @@ def test_the_app_judges_on_the_live_api_and_degrades_when_it_is_down(
         api: FakeCommerceApi, sqlite_url: str) -> None:
     config = Config.from_env({"WARMLINE_DATABASE_URL": sqlite_url, "WARMLINE_RECORD": api.url,
                               "WARMLINE_RECORD_TIMEOUT": "1", "WARMLINE_SIGNALS": "lexical"})
-    with TestClient(create_app(bootstrap(config))) as client:
+    with admin_client(bootstrap(config)) as client:
         body = {"message_id": "m1", "customer_ref": "c-1001",
                 "text": "I'd like a refund for order #1043 please"}
         decision = client.post("/v1/conversations/h1/messages", json=body).json()["decision"]

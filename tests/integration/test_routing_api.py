@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from tests.http_client import admin_client
 
 from warmline.adapters.commerce.memory import MemoryCommerceRecord
 from warmline.adapters.signals.lexical import LexicalSignals
@@ -17,7 +18,6 @@ from warmline.adapters.storage.migrate import upgrade
 from warmline.adapters.storage.sql import make_engine
 from warmline.bootstrap import bootstrap
 from warmline.config import Config
-from warmline.entrypoints.api import create_app
 
 OPEN = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)  # a Wednesday, 10:00 in Berlin
 ANGRY = "I want to cancel, this is the THIRD time it broke!!"
@@ -50,7 +50,7 @@ def api(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[TestClient]:
                               "WARMLINE_RECORD": "none", "WARMLINE_SIGNALS": "lexical"})
     wl = bootstrap(config, signals=LexicalSignals(), record=MemoryCommerceRecord(),
                    clock=Ticking(OPEN))
-    with TestClient(create_app(wl)) as client:
+    with admin_client(wl) as client:
         yield client
 
 

@@ -19,13 +19,13 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from tests.fake_channels import FakeChatwoot, serve
+from tests.http_client import admin_client
 
 from warmline.adapters.channels.chatwoot import signature_for
 from warmline.adapters.clock import FixedClock
 from warmline.adapters.signals.lexical import LexicalSignals
 from warmline.bootstrap import Warmline, bootstrap, sql_uow_factory
 from warmline.config import Config
-from warmline.entrypoints.api import create_app
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "channels" / "chatwoot"
 SECRET, THREAD, DISPLAY = "chatwoot-bot-secret", "cw-1-10", 10
@@ -49,7 +49,7 @@ def api(sqlite_url: str, chatwoot: FakeChatwoot) -> Iterator[TestClient]:
         "WARMLINE_CHATWOOT_TEAMS": "general=7, retention=3"})
     wl: Warmline = bootstrap(config, uow=sql_uow_factory(sqlite_url),
                              signals=LexicalSignals(), clock=FixedClock(OPEN))
-    with TestClient(create_app(wl)) as c:
+    with admin_client(wl) as c:
         yield c
 
 

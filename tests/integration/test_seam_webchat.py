@@ -13,12 +13,12 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from tests.http_client import admin_client
 
 from warmline.adapters.clock import FixedClock
 from warmline.adapters.signals.lexical import LexicalSignals
 from warmline.bootstrap import bootstrap, sql_uow_factory
 from warmline.config import Config
-from warmline.entrypoints.api import create_app
 
 OPEN = datetime(2026, 11, 25, 14, 0, tzinfo=UTC)
 
@@ -28,7 +28,7 @@ def api(sqlite_url: str) -> Iterator[TestClient]:
     config = Config.from_env({"WARMLINE_DATABASE_URL": sqlite_url, "WARMLINE_AGENT": "reference"})
     wl = bootstrap(config, uow=sql_uow_factory(sqlite_url), signals=LexicalSignals(),
                    clock=FixedClock(OPEN))
-    with TestClient(create_app(wl)) as c:
+    with admin_client(wl) as c:
         yield c
 
 

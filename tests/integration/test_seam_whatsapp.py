@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from tests.fake_channels import FakeGraph, serve
+from tests.http_client import admin_client
 
 from warmline.adapters.channels.whatsapp import signature_for
 from warmline.adapters.clock import FixedClock
@@ -29,7 +30,6 @@ from warmline.adapters.signals.lexical import LexicalSignals
 from warmline.bootstrap import Warmline, bootstrap, sql_uow_factory
 from warmline.config import Config
 from warmline.domain.commerce import Customer, RecordBatch
-from warmline.entrypoints.api import create_app
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "channels" / "whatsapp"
 SECRET, WA_ID, THREAD = "meta-app-secret", "16505551234", "wa-16505551234"
@@ -67,7 +67,7 @@ def wl(sqlite_url: str, graph: FakeGraph, when: datetime) -> Warmline:
 
 @pytest.fixture
 def api(wl: Warmline) -> Iterator[TestClient]:
-    with TestClient(create_app(wl)) as c:
+    with admin_client(wl) as c:
         yield c
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 from tests.claim_worker import queue_handoffs
+from tests.http_client import ADMIN, ADMIN_TOKEN
 
 from warmline.adapters.notify import PostgresNotifier
 from warmline.adapters.storage.sql import make_engine
@@ -44,7 +45,8 @@ def test_two_serve_workers_share_one_queue_without_double_claims(
     port = _free_port()
     env = {**os.environ, "WARMLINE_DATABASE_URL": postgres_url, "WARMLINE_RECORD": "none",
            "WARMLINE_SIGNALS": "lexical", "WARMLINE_POLICY": str(policy),
-           "WARMLINE_SWEEP_SECONDS": "1", "WARMLINE_PORT": str(port)}
+           "WARMLINE_SWEEP_SECONDS": "1", "WARMLINE_PORT": str(port),
+           "WARMLINE_ADMIN_TOKEN": ADMIN_TOKEN}
     server = subprocess.Popen([Path(sys.executable).parent / "warmline", "serve",
                                "--workers", "2"], env=env, stdout=subprocess.DEVNULL,
                               stderr=subprocess.PIPE, text=True)
@@ -62,7 +64,7 @@ def test_two_serve_workers_share_one_queue_without_double_claims(
     listener.start()
     base = f"http://127.0.0.1:{port}"
     try:
-        with httpx.Client(base_url=base, timeout=30) as http:
+        with httpx.Client(base_url=base, timeout=30, headers=ADMIN) as http:
             for _ in range(300):
                 try:
                     if http.get("/healthz").status_code == 200:
@@ -80,7 +82,7 @@ def test_two_serve_workers_share_one_queue_without_double_claims(
 
         def claim_all(person: str) -> None:
             mine = claimed.setdefault(person, [])
-            with httpx.Client(base_url=base, timeout=30) as http:
+            with httpx.Client(base_url=base, timeout=30, headers=ADMIN) as http:
                 while (r := http.post(f"/v1/agents/{person}/claims", json={})).status_code \
                         == 201:
                     mine.append(r.json()["id"])

@@ -14,9 +14,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from warmline import __version__
 from warmline.bootstrap import Warmline, bootstrap
 from warmline.domain import commands as cmd
+from warmline.domain.access import PEOPLE, STAFF, Role
 from warmline.domain.errors import ConversationClosed, ConversationNotFound
-from warmline.entrypoints import metrics_api, record_api, routing_api, seam_api
+from warmline.entrypoints import access_api, metrics_api, record_api, routing_api, seam_api
 from warmline.entrypoints import schemas as s
+from warmline.entrypoints.auth import Access, AuthError, allow, error_response, limit_sender, public
 from warmline.service.handlers import Outcome
 from warmline.service.queries import conversation_view
 
@@ -31,7 +33,7 @@ FORM_TYPES = (b"application/x-www-form-urlencoded", b"multipart/form-data")
 
 
 class BodyLimit:
-    """Refuse bodies over `limit` bytes (413) and non-JSON POSTs (415) before routing.
+    """Refuse bodies over `limit` bytes (413) and non-JSON bodies (415) before routing.
 
     The console (/console/...) is the one place that also takes HTML form posts.
     """
@@ -44,8 +46,9 @@ class BodyLimit:
             return await self.app(scope, receive, send)
         headers = dict(scope["headers"])
         ctype = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
+        empty = headers.get(b"content-length") == b"0" and b"transfer-encoding" not in headers
         console = scope["path"].startswith("/console/") and ctype in FORM_TYPES
-        if ctype != b"application/json" and not console:
+        if ctype != b"application/json" and not empty and not console:  # empty: no type
             return await _error(send, 415, "unsupported_media_type",
                                 "send the body as application/json")
         declared = headers.get(b"content-length")
@@ -87,6 +90,11 @@ def create_app(warmline: Warmline | None = None) -> FastAPI:
                   description="Clean AI-to-human escalation for commerce support.")
     app.add_middleware(BodyLimit, limit=wl.config.max_body_bytes)
     app.state.warmline = wl
+    app.state.access = Access.for_app(wl)
+
+    @app.exception_handler(AuthError)
+    async def refused(request: Request, exc: AuthError) -> Response:
+        return error_response(request, exc)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -109,7 +117,7 @@ def create_app(warmline: Warmline | None = None) -> FastAPI:
             raise RequestValidationError([{"loc": ("body", "text"), "type": "too_long",
                                            "msg": f"at most {max_chars} characters"}])
 
-    @app.get("/healthz", tags=["ops"])
+    @app.get("/healthz", tags=["ops"], dependencies=[public("load balancers' health check")])
     def health() -> dict[str, str]:
         try:
             with wl.uow() as uow:
@@ -120,10 +128,12 @@ def create_app(warmline: Warmline | None = None) -> FastAPI:
 
     @app.post("/v1/conversations/{conversation_id}/messages", status_code=201,
               response_model=s.OutcomeOut, responses=ERRORS, tags=["conversations"],
+              dependencies=[allow(Role.BOT, Role.ADMIN)],
               summary="Post a customer message; returns the decision after it")
     def post_message(conversation_id: s.ConversationId, body: s.CustomerMessageIn,
-                     response: Response) -> dict[str, Any]:
+                     request: Request, response: Response) -> dict[str, Any]:
         check_text(body.text)
+        limit_sender(request, f"conversation:{conversation_id}")
         return _outcome(wl.bus.handle(cmd.ReceiveCustomerMessage(
             conversation_id=conversation_id, message_id=body.message_id, text=body.text,
             channel=body.channel, customer_ref=body.customer_ref, sent_at=body.sent_at,
@@ -131,6 +141,7 @@ def create_app(warmline: Warmline | None = None) -> FastAPI:
 
     @app.post("/v1/conversations/{conversation_id}/agent-replies", status_code=201,
               response_model=s.OutcomeOut, responses=ERRORS, tags=["conversations"],
+              dependencies=[allow(Role.BOT, Role.ADMIN)],
               summary="Post the AI agent's reply, with its confidence, intent and actions")
     def post_agent_reply(conversation_id: s.ConversationId, body: s.AgentReplyIn,
                          response: Response) -> dict[str, Any]:
@@ -142,6 +153,7 @@ def create_app(warmline: Warmline | None = None) -> FastAPI:
 
     @app.post("/v1/conversations/{conversation_id}/handoff-requests", status_code=201,
               response_model=s.OutcomeOut, responses=ERRORS, tags=["conversations"],
+              dependencies=[allow(Role.BOT, Role.ADMIN)],
               summary="The one-tap route to a human (button, keyword or API call)")
     def post_handoff(conversation_id: s.ConversationId, body: s.HandoffRequestIn,
                      response: Response) -> dict[str, Any]:
@@ -154,6 +166,7 @@ def create_app(warmline: Warmline | None = None) -> FastAPI:
 
     @app.post("/v1/conversations/{conversation_id}/hand-back", status_code=200,
               responses=ERRORS, tags=["conversations"],
+              dependencies=[allow(Role.BOT, *PEOPLE, scope="conversation")],
               summary="Return the thread to the bot; triggers may fire again afterwards")
     def post_hand_back(conversation_id: s.ConversationId, body: s.HandBackIn) -> dict[str, Any]:
         wl.bus.handle(cmd.HandBackToBot(conversation_id=conversation_id, by=body.by,
@@ -162,6 +175,7 @@ def create_app(warmline: Warmline | None = None) -> FastAPI:
 
     @app.get("/v1/conversations/{conversation_id}", response_model=s.ConversationOut,
              responses=ERRORS, tags=["conversations"],
+             dependencies=[allow(Role.BOT, *PEOPLE, scope="conversation")],
              summary="A conversation: its events, derived state and latest decision")
     def get_conversation(conversation_id: s.ConversationId) -> dict[str, Any]:
         view = conversation_view(wl.uow(), conversation_id)
@@ -169,7 +183,8 @@ def create_app(warmline: Warmline | None = None) -> FastAPI:
             raise ConversationNotFound(f"conversation {conversation_id!r} does not exist")
         return view
 
-    @app.get("/v1/conversations", tags=["conversations"], summary="Conversation ids, newest first")
+    @app.get("/v1/conversations", tags=["conversations"], summary="Conversation ids, newest first",
+             dependencies=[allow(Role.BOT, *STAFF)])
     def list_conversations(limit: int = 50, offset: int = 0) -> dict[str, Any]:
         if not 1 <= limit <= 500 or offset < 0:
             raise RequestValidationError([{"loc": ("query", "limit"), "type": "range",
@@ -181,6 +196,7 @@ def create_app(warmline: Warmline | None = None) -> FastAPI:
     app.include_router(record_api.router(wl))  # context packages, customers (docs/context.md)
     app.include_router(metrics_api.router(wl))  # live seam metrics (docs/metrics.md)
     app.include_router(seam_api.router(wl))  # the human on the thread, CSAT, the outbox
+    app.include_router(access_api.router(wl))  # users, API tokens (docs/security.md)
     from warmline.entrypoints.webhooks import channel_routers
 
     for channel_router in channel_routers(wl):  # WhatsApp, Chatwoot, web chat

@@ -14,6 +14,8 @@ from rich.table import Table
 
 from warmline.domain.errors import PolicyError
 from warmline.entrypoints import (
+    cli_access,
+    cli_customer,
     cli_quality,
     cli_record,
     cli_replay,
@@ -32,6 +34,8 @@ cli_record.register(app)  # import, context, demo-store
 routing_cli.register(app)  # simulate, routing explain/sweep
 cli_replay.register(app)  # replay (what-if tuning)
 cli_transcripts.register(app)  # transcripts export/import
+cli_access.register(app)  # users, tokens
+cli_customer.register(app)  # customer forget
 out = Console()
 err = Console(stderr=True)
 
@@ -204,9 +208,17 @@ def db_upgrade(url: Annotated[str | None, typer.Option(help="database URL")] = N
 @app.command()
 def demo(url: Annotated[str, typer.Option(help="running Warmline API")] = "",
          scenarios: Annotated[Path, typer.Option(help="scenario folder")] = Path("scenarios"),
+         token_file: Annotated[Path, typer.Option(
+             help="file holding a bot API token (WARMLINE_API_TOKEN wins when set)")] = Path(
+             "var/demo-bot.token"),
          ) -> None:
     """Play the scenario suite against a running API and print what was decided."""
     import httpx
+
+    token = os.environ.get("WARMLINE_API_TOKEN", "")
+    if not token and token_file.is_file():
+        token = token_file.read_text("utf-8").strip()
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
 
     from warmline.entrypoints import scenarios as sc
 
@@ -219,7 +231,7 @@ def demo(url: Annotated[str, typer.Option(help="running Warmline API")] = "",
                   title=f"Warmline scenarios against {base}")
     failures = 0
     try:
-        with httpx.Client(base_url=base, timeout=10) as client:
+        with httpx.Client(base_url=base, timeout=10, headers=headers) as client:
             for r in sc.play_all(client, suite):
                 failures += not r.passed
                 table.add_row(r.scenario.name, "-" if r.turn is None else str(r.turn),

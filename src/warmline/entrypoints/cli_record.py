@@ -122,8 +122,14 @@ def demo_store_command(
                                                    "(YYYY-MM-DD; default today)")] = None,
     url: Annotated[str | None, typer.Option(help="database URL (default: "
                                                  "WARMLINE_DATABASE_URL)")] = None,
+    token_out: Annotated[Path, typer.Option(help="with --load: where the demo bot's API "
+                                                 "token is written")] = Path(
+        "var/demo-bot.token"),
 ) -> None:
-    """Build the Hearthwell demo store (deterministic for a date); load it or write it."""
+    """Build the Hearthwell demo store (deterministic for a date); load it or write it.
+
+    With --load it also creates the demo team (people in the routing, one user per role)
+    and a bot token for `warmline demo`."""
     from importlib import resources
 
     from warmline.adapters.agent.kb import KnowledgeBase
@@ -158,6 +164,15 @@ def demo_store_command(
                   "`warmline db upgrade` first.", 1)
         out.print("[green]demo store loaded[/]: " + ", ".join(f"{n} {k.replace('_', ' ')}"
                                                               for k, n in counts.items()))
+        from warmline.bootstrap import bootstrap
+        from warmline.config import Config
+        from warmline.demo.staff import load_team
+
+        wl = bootstrap(Config.from_env(database_url=_url(url), signals="lexical"))
+        lines = load_team(wl, token_out)
+        out.print("[green]demo team[/]: sign in at http://127.0.0.1:8000/console as",
+                  highlight=False)
+        out.print("\n".join(lines), highlight=False)
     if not load and out_dir is None:
         _fail("nothing to do: pass --load and/or --out DIR")
 

@@ -17,7 +17,9 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from warmline.bootstrap import Warmline
+from warmline.domain.access import STAFF, Role
 from warmline.domain.metrics import Rate, SeamMetrics, Spread
+from warmline.entrypoints.auth import allow
 from warmline.service.metrics import live_metrics
 
 
@@ -110,7 +112,8 @@ def router(wl: Warmline) -> APIRouter:
     registry.register(SeamCollector(lambda: live_metrics(wl.uow, now())))
     api = APIRouter(tags=["ops"])
 
-    @api.get("/metrics", summary="Live seam metrics (Prometheus text format)")
+    @api.get("/metrics", summary="Live seam metrics (Prometheus text format)",
+             dependencies=[allow(Role.METRICS, *STAFF)])
     def metrics() -> Response:
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 

@@ -15,7 +15,9 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from warmline.bootstrap import Warmline
+from warmline.domain.access import PEOPLE, STAFF, Role
 from warmline.entrypoints import schemas as s
+from warmline.entrypoints.auth import allow
 from warmline.ports import RecordUnavailable
 from warmline.service.context import live_view
 
@@ -61,7 +63,7 @@ def router(wl: Warmline) -> APIRouter:
     deps = wl.bus.deps
 
     @api.get("/v1/conversations/{conversation_id}/context", response_model=ContextOut,
-             responses=ERRORS,
+             responses=ERRORS, dependencies=[allow(Role.BOT, *PEOPLE, scope="conversation")],
              summary="The warm-handoff context package, with the record read live")
     def get_context(conversation_id: s.ConversationId) -> Any:
         view = live_view(wl.uow, deps.record, conversation_id, deps.clock.now())
@@ -71,6 +73,7 @@ def router(wl: Warmline) -> APIRouter:
         return view
 
     @api.get("/v1/customers/{customer_ref}", responses=ERRORS, tags=["record"],
+             dependencies=[allow(*STAFF)],
              summary="One customer's record as it is now (orders, carts, returns, refunds, "
                      "past interactions)")
     def get_customer(customer_ref: s.Ref) -> Any:

@@ -1,11 +1,10 @@
 """The routing API: queues with live figures and ETAs, people and presence, and the life
 of a handoff (claim next or a given one, confirm, release, transfer, resolve).
 
-One APIRouter, included by api.py. Its `dependencies` argument is where authentication
-plugs in later: every route here goes through them. The router's lifespan runs the
-sweeper (cascades, lapsed leases, out-of-hours) every WARMLINE_SWEEP_SECONDS in each
-`warmline serve` process; sweepers in several processes share the work through
-SKIP LOCKED, so running more of them is safe.
+One APIRouter, included by api.py; each route declares who may call it
+(entrypoints/auth.py). The router's lifespan runs the sweeper (cascades, lapsed leases,
+out-of-hours) every WARMLINE_SWEEP_SECONDS in each `warmline serve` process; sweepers
+in several processes share the work through SKIP LOCKED, so running more is safe.
 """
 
 from __future__ import annotations
@@ -22,9 +21,11 @@ from fastapi.responses import JSONResponse
 
 from warmline.bootstrap import Warmline
 from warmline.domain import handoff_commands as hc
+from warmline.domain.access import PEOPLE, STAFF, Principal, Role
 from warmline.domain.queueing import Handoff
 from warmline.entrypoints import routing_schemas as rs
 from warmline.entrypoints import schemas as s
+from warmline.entrypoints.auth import AuthError, allow
 from warmline.service import queue_queries as qq
 
 log = logging.getLogger("warmline.routing")
@@ -79,6 +80,13 @@ def sweep_forever(wl: Warmline, stop: threading.Event) -> None:
             log.exception("sweep failed")
 
 
+def acting_as(who: Principal, agent_id: str) -> None:
+    """An agent acts only as itself; staff may act for anyone (reassignment)."""
+    if who.role is Role.AGENT and agent_id != who.agent_id:
+        raise AuthError(403, "forbidden", f"an agent acts as itself ({who.agent_id}), "
+                        f"not as {agent_id!r}")
+
+
 def router(wl: Warmline, dependencies: Sequence[Depends] = ()) -> APIRouter:
     @asynccontextmanager
     async def sweeper(_: FastAPI) -> AsyncIterator[None]:
@@ -113,11 +121,13 @@ def router(wl: Warmline, dependencies: Sequence[Depends] = ()) -> APIRouter:
         return view(done)
 
     @api.get("/queues", response_model=list[rs.QueueOut],
+             dependencies=[allow(Role.BOT, *PEOPLE)],
              summary="Every queue with live figures and the wait a new handoff would have")
     def list_queues() -> list[dict[str, Any]]:
         return qq.queues_view(wl.uow(), policy, now())
 
     @api.get("/queues/{queue}", response_model=rs.QueueDetailOut,
+             dependencies=[allow(*PEOPLE, scope="queue")],
              summary="One queue: live figures and its waiting handoffs in claim order")
     def get_queue(queue: rs.QueueName, limit: int = 50) -> Any:
         if not 1 <= limit <= 500:
@@ -128,7 +138,7 @@ def router(wl: Warmline, dependencies: Sequence[Depends] = ()) -> APIRouter:
             404, "not_found", f"queue {queue!r} does not exist (known: "
             f"{', '.join(policy.routing.queues)})")
 
-    @api.get("/agents", response_model=list[rs.AgentOut],
+    @api.get("/agents", response_model=list[rs.AgentOut], dependencies=[allow(*STAFF)],
              summary="People who take handoffs: presence, load, queues they may take from")
     def list_agents() -> list[dict[str, Any]]:
         return qq.agents_view(wl.uow(), policy, now())
@@ -136,7 +146,7 @@ def router(wl: Warmline, dependencies: Sequence[Depends] = ()) -> APIRouter:
     def agent_view(agent_id: str) -> dict[str, Any]:
         return next(a for a in qq.agents_view(wl.uow(), policy, now()) if a["id"] == agent_id)
 
-    @api.put("/agents/{agent_id}", response_model=rs.AgentOut,
+    @api.put("/agents/{agent_id}", response_model=rs.AgentOut, dependencies=[allow(*STAFF)],
              summary="Create or update a person: skills, languages, capacity")
     def put_agent(agent_id: rs.AgentId, body: rs.AgentIn) -> Any:
         done = _attempt(lambda: wl.bus.run(hc.SaveAgent(
@@ -145,6 +155,7 @@ def router(wl: Warmline, dependencies: Sequence[Depends] = ()) -> APIRouter:
         return done if isinstance(done, JSONResponse) else agent_view(agent_id)
 
     @api.put("/agents/{agent_id}/presence", response_model=rs.AgentOut,
+             dependencies=[allow(*PEOPLE, scope="self")],
              summary="Online, away or offline; coming online offers what waits for them")
     def put_presence(agent_id: rs.AgentId, body: rs.PresenceIn) -> Any:
         done = _attempt(lambda: wl.bus.run(hc.SetPresence(agent_id=agent_id,
@@ -152,6 +163,7 @@ def router(wl: Warmline, dependencies: Sequence[Depends] = ()) -> APIRouter:
         return done if isinstance(done, JSONResponse) else agent_view(agent_id)
 
     @api.post("/agents/{agent_id}/claims", status_code=201, response_model=rs.HandoffOut,
+              dependencies=[allow(*PEOPLE, scope="self")],
               responses={204: {"description": "nothing waiting that this person may take"}},
               summary="Claim the next handoff (or a given one): a lease to confirm in time")
     def post_claim(agent_id: rs.AgentId, body: rs.ClaimIn) -> Any:
@@ -164,28 +176,37 @@ def router(wl: Warmline, dependencies: Sequence[Depends] = ()) -> APIRouter:
 
     @api.post("/handoffs/{handoff_id}/confirm", response_model=rs.HandoffOut,
               summary="Accept a claimed or offered handoff before its lease runs out")
-    def post_confirm(handoff_id: rs.HandoffId, body: rs.AgentActionIn) -> Any:
+    def post_confirm(handoff_id: rs.HandoffId, body: rs.AgentActionIn,
+                     who: Principal = allow(*PEOPLE, scope="handoff")) -> Any:
+        acting_as(who, body.agent_id)
         return act(hc.ConfirmHandoff(agent_id=body.agent_id, handoff_id=handoff_id))
 
     @api.post("/handoffs/{handoff_id}/release", response_model=rs.HandoffOut,
               summary="Give a claimed or accepted handoff back to its queue")
-    def post_release(handoff_id: rs.HandoffId, body: rs.ReleaseIn) -> Any:
+    def post_release(handoff_id: rs.HandoffId, body: rs.ReleaseIn,
+                     who: Principal = allow(*PEOPLE, scope="handoff")) -> Any:
+        acting_as(who, body.agent_id)
         return act(hc.ReleaseHandoff(agent_id=body.agent_id, handoff_id=handoff_id,
                                      reason=body.reason))
 
     @api.post("/handoffs/{handoff_id}/transfer", response_model=rs.HandoffOut,
               summary="Move to another queue and/or person, with a reason (an event)")
-    def post_transfer(handoff_id: rs.HandoffId, body: rs.TransferIn) -> Any:
+    def post_transfer(handoff_id: rs.HandoffId, body: rs.TransferIn,
+                      who: Principal = allow(*PEOPLE, scope="handoff")) -> Any:
+        acting_as(who, body.by)
         return act(hc.TransferHandoff(handoff_id=handoff_id, by=body.by, reason=body.reason,
                                       to_queue=body.to_queue, to_agent=body.to_agent))
 
     @api.post("/handoffs/{handoff_id}/resolve", response_model=rs.HandoffOut,
               summary="Close an accepted handoff; by default the bot takes the thread back")
-    def post_resolve(handoff_id: rs.HandoffId, body: rs.ResolveIn) -> Any:
+    def post_resolve(handoff_id: rs.HandoffId, body: rs.ResolveIn,
+                     who: Principal = allow(*PEOPLE, scope="handoff")) -> Any:
+        acting_as(who, body.by)
         return act(hc.ResolveHandoff(handoff_id=handoff_id, by=body.by,
                                      outcome=body.outcome, hand_back=body.hand_back))
 
     @api.get("/handoffs/{handoff_id}", response_model=rs.HandoffOut,
+             dependencies=[allow(Role.BOT, *PEOPLE, scope="handoff")],
              summary="A handoff with its position and ETA while it waits")
     def get_handoff(handoff_id: rs.HandoffId) -> Any:
         found = qq.handoff_view(wl.uow(), policy, handoff_id, now())
@@ -193,13 +214,14 @@ def router(wl: Warmline, dependencies: Sequence[Depends] = ()) -> APIRouter:
             404, "not_found", f"handoff {handoff_id!r} does not exist")
 
     @api.get("/conversations/{conversation_id}/handoff", response_model=rs.HandoffOut,
+             dependencies=[allow(Role.BOT, *PEOPLE, scope="conversation")],
              summary="The conversation's open handoff and its ETA (for the customer)")
     def get_conversation_handoff(conversation_id: s.ConversationId) -> Any:
         found = qq.conversation_handoff(wl.uow(), policy, conversation_id, now())
         return found if found is not None else _error(
             404, "not_found", f"conversation {conversation_id!r} has no open handoff")
 
-    @api.post("/routing/sweep", response_model=rs.SweepOut,
+    @api.post("/routing/sweep", response_model=rs.SweepOut, dependencies=[allow(*STAFF)],
               summary="Apply due cascades, lapsed leases and out-of-hours rules now")
     def post_sweep() -> dict[str, int]:
         report = wl.bus.run(hc.Sweep())

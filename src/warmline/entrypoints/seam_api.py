@@ -24,8 +24,10 @@ from pydantic import Field
 from warmline.bootstrap import Warmline
 from warmline.domain import commands as cmd
 from warmline.domain import events as ev
+from warmline.domain.access import PEOPLE, STAFF, Role
 from warmline.domain.errors import ConversationNotFound
 from warmline.entrypoints import schemas as s
+from warmline.entrypoints.auth import allow
 from warmline.entrypoints.routing_api import deliver_safely
 
 
@@ -51,6 +53,7 @@ def router(wl: Warmline) -> APIRouter:
         return events
 
     @api.get("/{conversation_id}/human-reply-draft",
+             dependencies=[allow(*PEOPLE, scope="conversation")],
              summary="The first human message, pre-filled from the package's opener")
     def get_draft(conversation_id: s.ConversationId) -> dict[str, Any]:
         events = events_of(conversation_id)
@@ -61,6 +64,7 @@ def router(wl: Warmline) -> APIRouter:
                 "turn": packages[-1].turn if packages else None}
 
     @api.post("/{conversation_id}/human-replies", status_code=201,
+              dependencies=[allow(*PEOPLE, scope="conversation")],
               summary="A person's reply, sent on the customer's own thread as the brand")
     def post_human_reply(conversation_id: s.ConversationId, body: HumanReplyIn,
                          response: Response) -> dict[str, Any]:
@@ -73,6 +77,7 @@ def router(wl: Warmline) -> APIRouter:
                 "duplicate": outcome.duplicate}
 
     @api.post("/{conversation_id}/csat", status_code=201,
+              dependencies=[allow(Role.BOT, *STAFF)],
               summary="The customer's CSAT answer (1..5), stored as CsatReceived")
     def post_csat(conversation_id: s.ConversationId, body: CsatIn,
                   response: Response) -> dict[str, Any]:
@@ -83,6 +88,7 @@ def router(wl: Warmline) -> APIRouter:
         return {"conversation_id": conversation_id, "duplicate": outcome.duplicate}
 
     @api.get("/{conversation_id}/outbox",
+             dependencies=[allow(*PEOPLE, scope="conversation")],
              summary="What the thread was owed and how each send stands")
     def get_outbox(conversation_id: s.ConversationId) -> dict[str, Any]:
         owed = [e for e in events_of(conversation_id) if isinstance(e, ev.OutboundRequested)]

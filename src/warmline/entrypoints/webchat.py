@@ -39,6 +39,7 @@ from warmline.adapters.channels.webchat import (
     conversation_id_for,
 )
 from warmline.domain.channels import ButtonTap, CustomerText, InboundEvent
+from warmline.entrypoints.auth import limit_sender, public
 from warmline.entrypoints.inbound import Handled, InboundSink
 
 SessionId = Annotated[str, Path(pattern=r"^[0-9a-f]{24}$")]
@@ -79,7 +80,8 @@ def webchat_router(sink: InboundSink, feed: WebchatFeed, sessions: Sessions, *,
                    origins: Sequence[str] = (), prefix: str = "/webchat",
                    stream_seconds: float = 25.0, poll_seconds: float = 0.25) -> APIRouter:
     """`stream_seconds` bounds one event stream; the browser reconnects from its last id."""
-    router = APIRouter(prefix=prefix, tags=["webchat"])
+    router = APIRouter(prefix=prefix, tags=["webchat"], dependencies=[public(
+        "the customer's side: each thread is held by its own signed session token")])
     allowed = {o.rstrip("/") for o in origins}
 
     def cors(request: Request, response: Response) -> None:
@@ -129,6 +131,7 @@ def webchat_router(sink: InboundSink, feed: WebchatFeed, sessions: Sessions, *,
     @router.post("/sessions", status_code=201, summary="Open a web chat thread")
     def open_session(request: Request, response: Response) -> dict[str, str]:
         cors(request, response)
+        limit_sender(request, f"webchat-ip:{request.client.host if request.client else '-'}")
         session_id, token = sessions.new()
         feed.open(session_id)
         return {"session_id": session_id, "token": token,
@@ -141,6 +144,7 @@ def webchat_router(sink: InboundSink, feed: WebchatFeed, sessions: Sessions, *,
                            body: MessageIn) -> dict[str, Any]:
         cors(request, response)
         sid = session(request, session_id)
+        limit_sender(request, f"webchat:{sid}")
         event = CustomerText(channel=CHANNEL, message_id=body.message_id,
                              conversation_id=conversation_id_for(sid), contact_id=sid,
                              text=body.text)
@@ -153,6 +157,7 @@ def webchat_router(sink: InboundSink, feed: WebchatFeed, sessions: Sessions, *,
                           body: ButtonIn) -> dict[str, Any]:
         cors(request, response)
         sid = session(request, session_id)
+        limit_sender(request, f"webchat:{sid}")
         event = ButtonTap(channel=CHANNEL, message_id=body.message_id,
                           conversation_id=conversation_id_for(sid), contact_id=sid,
                           button_id=body.button_id, title=body.title)

@@ -37,6 +37,7 @@ from warmline.domain.channels import (
 )
 from warmline.domain.customer_messages import is_keyword
 from warmline.domain.errors import DomainError
+from warmline.entrypoints.auth import public
 from warmline.entrypoints.inbound import Handled, InboundSink
 from warmline.entrypoints.webchat import webchat_router
 
@@ -45,7 +46,8 @@ log = logging.getLogger(__name__)
 
 def whatsapp_router(inbound: WhatsAppInbound, sink: InboundSink, *,
                     path: str = "/webhooks/whatsapp") -> APIRouter:
-    router = APIRouter(tags=["channels"])
+    router = APIRouter(tags=["channels"], dependencies=[public(
+        "the platform calls it; every delivery's signature (or token) is checked")])
 
     @router.get(path, response_class=PlainTextResponse,
                 summary="Meta's verification handshake: echo hub.challenge")
@@ -67,7 +69,8 @@ def whatsapp_router(inbound: WhatsAppInbound, sink: InboundSink, *,
 
 def chatwoot_router(inbound: ChatwootInbound, sink: InboundSink, *,
                     path: str = "/webhooks/chatwoot") -> APIRouter:
-    router = APIRouter(tags=["channels"])
+    router = APIRouter(tags=["channels"], dependencies=[public(
+        "the platform calls it; every delivery's signature (or token) is checked")])
 
     @router.post(path, summary="Chatwoot Agent Bot webhook (X-Chatwoot-Signature or ?token=)")
     async def receive(request: Request) -> JSONResponse:

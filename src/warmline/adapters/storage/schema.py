@@ -304,9 +304,46 @@ outbox = Table(
     Index("ix_outbox_state_next_attempt_at", "state", "next_attempt_at"),
 )
 
+# Who may sign in and which machines hold tokens (migration 0005). Only hashes are kept:
+# scrypt for passwords, SHA-256 for API tokens and session cookies.
+users = Table(
+    "users",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("role", String(16), nullable=False),
+    Column("password_hash", String(256), nullable=False),
+    Column("agent_id", String(64), nullable=True),
+    Column("disabled", Boolean, nullable=False, server_default=text("false")),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("name", String(64), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("token_hash", String(64), nullable=False),
+    Column("agent_id", String(64), nullable=True),
+    Column("revoked", Boolean, nullable=False, server_default=text("false")),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_api_tokens_token_hash", "token_hash", unique=True),
+)
+
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_name", String(64), nullable=False),
+    Column("csrf", String(64), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Index("ix_web_sessions_user_name", "user_name"),
+)
+
 __all__ = [
     "COMMERCE_TABLES",
     "NAMING_CONVENTION",
+    "api_tokens",
     "carts",
     "conversations",
     "customer_contacts",
@@ -322,4 +359,6 @@ __all__ = [
     "products",
     "refunds",
     "returns",
+    "users",
+    "web_sessions",
 ]

@@ -23,10 +23,11 @@ from warmline.bootstrap import Warmline
 from warmline.domain import commands as cmd
 from warmline.domain import events as ev
 from warmline.domain import handoff_commands as hc
+from warmline.domain.access import Principal, holding, may_see
 from warmline.domain.errors import ConversationClosed, ConversationNotFound
 from warmline.domain.model import Conversation
 from warmline.domain.queueing import Handoff, HandoffState, Presence
-from warmline.entrypoints.console import _access_shim as auth
+from warmline.entrypoints import auth
 from warmline.entrypoints.console import charts
 from warmline.entrypoints.console.conversation import (
     draft,
@@ -38,7 +39,7 @@ from warmline.entrypoints.console.conversation import (
 from warmline.entrypoints.routing_api import deliver_safely
 from warmline.service.context import live_view
 
-Who = Annotated[auth.Principal, Depends(auth.console_principal)]
+Who = Annotated[Principal, Depends(auth.console_principal)]
 Text = Annotated[str, Form(max_length=4000)]
 ACTION_ERRORS = (hc.HandoffConflict, hc.HandoffNotFound, hc.AgentNotFound, hc.UnknownTarget,
                  ConversationClosed, ConversationNotFound)
@@ -63,32 +64,33 @@ class Denied(Exception):
         self.status = status
 
 
-def may_see(wl: Warmline, who: auth.Principal, conversation_id: str) -> Seen:
-    """The conversation if this person may open it; Denied (403 or 404) otherwise."""
+def opened(wl: Warmline, who: Principal, conversation_id: str) -> Seen:
+    """The conversation if this person may open it; Denied (403 or 404) otherwise.
+
+    The rule is the API's (`domain.access.may_see`): an agent sees a conversation whose
+    handoff sits in one of their queues, or one they accepted or were transferred; a
+    handoff offered to them (a lease) counts too."""
     with wl.uow() as uow:
         events = uow.conversations.load(conversation_id)
         handoff = uow.handoffs.open_for(conversation_id)
     if not events:
         raise Denied(404, f"There is no conversation {conversation_id!r}.")
-    queue = handoff_queue(events, handoff)
-    if not who.sees_all_queues:
-        allowed = auth.queues_of(wl, who) or frozenset()
-        mine = handoff is not None and who.agent_id is not None \
-            and handoff.agent_id == who.agent_id
-        if not mine and (queue is None or queue not in allowed):
-            raise Denied(403, "This conversation is not in one of your queues.")
-    return Seen(events, handoff, queue)
+    offered = handoff is not None and who.agent_id is not None \
+        and handoff.agent_id == who.agent_id
+    if not offered and not may_see(who, holding(events), auth.queues_of(wl, who) or ()):
+        raise Denied(403, "This conversation is not in one of your queues.")
+    return Seen(events, handoff, handoff_queue(events, handoff))
 
 
 def router(wl: Warmline, tpl: Jinja2Templates) -> APIRouter:
     api = APIRouter(prefix="/console/conversations", include_in_schema=False)
     deps = wl.bus.deps
 
-    def refused(request: Request, who: auth.Principal, exc: Denied) -> HTMLResponse:
+    def refused(request: Request, who: Principal, exc: Denied) -> HTMLResponse:
         return tpl.TemplateResponse(request, "error.html", {
             "who": who, "notice": "", "message": str(exc)}, status_code=exc.status)
 
-    def author(who: auth.Principal) -> str:
+    def author(who: Principal) -> str:
         if who.agent_id is not None:
             with wl.uow() as uow:
                 agent = uow.agents.get(who.agent_id)
@@ -96,7 +98,7 @@ def router(wl: Warmline, tpl: Jinja2Templates) -> APIRouter:
                 return agent.name or agent.id
         return who.subject
 
-    def context(who: auth.Principal, cid: str, seen: Seen) -> dict[str, Any]:
+    def context(who: Principal, cid: str, seen: Seen) -> dict[str, Any]:
         now = deps.clock.now()
         view = live_view(wl.uow, deps.record, cid, now)
         package = view["package"] if view else {}
@@ -119,7 +121,7 @@ def router(wl: Warmline, tpl: Jinja2Templates) -> APIRouter:
     @api.get("/{cid}", response_class=HTMLResponse)
     def show(request: Request, who: Who, cid: str) -> HTMLResponse:
         try:
-            seen = may_see(wl, who, cid)
+            seen = opened(wl, who, cid)
         except Denied as exc:
             return refused(request, who, exc)
         return tpl.TemplateResponse(request, "conversation.html", {
@@ -129,17 +131,17 @@ def router(wl: Warmline, tpl: Jinja2Templates) -> APIRouter:
     @api.get("/{cid}/thread", response_class=HTMLResponse)
     def thread_fragment(request: Request, who: Who, cid: str) -> HTMLResponse:
         try:
-            seen = may_see(wl, who, cid)
+            seen = opened(wl, who, cid)
         except Denied as exc:
             return refused(request, who, exc)
         return tpl.TemplateResponse(request, "_thread.html", {
             "who": who, "thread": thread(seen.events), "cid": cid})
 
-    def act(request: Request, who: auth.Principal, cid: str, notice: str,
+    def act(request: Request, who: Principal, cid: str, notice: str,
             *commands: Any) -> Response:
         """Check access, run the commands in order, send what is owed, back to the page."""
         try:
-            may_see(wl, who, cid)
+            opened(wl, who, cid)
         except Denied as exc:
             return refused(request, who, exc)
         page = f"/console/conversations/{quote(cid)}"

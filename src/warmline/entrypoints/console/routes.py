@@ -25,15 +25,17 @@ from fastapi.templating import Jinja2Templates
 
 from warmline.bootstrap import Warmline
 from warmline.domain import handoff_commands as hc
+from warmline.domain.access import Principal
 from warmline.domain.textfmt import money
-from warmline.entrypoints.console import _access_shim as auth
+from warmline.entrypoints import auth
 from warmline.entrypoints.console import conversation_routes
 from warmline.entrypoints.console.live import LiveHub, stream
 from warmline.entrypoints.console.queues import CardCache, board
 from warmline.entrypoints.console.supervisor import overview
+from warmline.service import access
 
 HERE = Path(__file__).parent
-Who = Annotated[auth.Principal, Depends(auth.console_principal)]
+Who = Annotated[Principal, Depends(auth.console_principal)]
 
 
 def templates() -> Jinja2Templates:
@@ -57,15 +59,10 @@ def see(path: str, notice: str = "") -> RedirectResponse:
 
 
 def install(app: FastAPI, wl: Warmline) -> None:
-    """Mount the console on `app`: its pages, its static files, the sign-in redirect."""
+    """Mount the console on `app`: its pages and its static files. (No session: the
+    app's AuthError handler turns `SignInRequired` into the 303 to the sign-in page.)"""
     app.mount("/console/static", StaticFiles(directory=HERE / "static"),
               name="console-static")
-
-    @app.exception_handler(auth.SignInRequired)
-    async def sign_in_first(request: Request, exc: auth.SignInRequired) -> Response:
-        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        return RedirectResponse(f"/console/sign-in?next={quote(target)}", 303)
-
     tpl = templates()
     app.include_router(router(wl, tpl))
     app.include_router(conversation_routes.router(wl, tpl))
@@ -87,13 +84,13 @@ def router(wl: Warmline, tpl: Jinja2Templates) -> APIRouter:
     def now() -> Any:
         return wl.bus.deps.clock.now()
 
-    def page(request: Request, template: str, who: auth.Principal | None,
+    def page(request: Request, template: str, who: Principal | None,
              status: int = 200, **context: Any) -> HTMLResponse:
         return tpl.TemplateResponse(request, template, {
             "who": who, "notice": request.query_params.get("notice", ""),
             "policy": wl.policy, **context}, status_code=status)
 
-    def agent_of(who: auth.Principal) -> Any:
+    def agent_of(who: Principal) -> Any:
         if who.agent_id is None:
             return None
         with wl.uow() as uow:
@@ -109,24 +106,27 @@ def router(wl: Warmline, tpl: Jinja2Templates) -> APIRouter:
     def sign_in(request: Request, name: Annotated[str, Form()] = "",
                 password: Annotated[str, Form()] = "",
                 next: Annotated[str, Form()] = "/console") -> Response:
-        done = auth.sign_in(wl.uow, name.strip(), password, now())
+        assert wl.access is not None, "bootstrap wires an access store"
+        done = access.sign_in(wl.access, name.strip(), password, now())  # same clock
         if done is None:
             return page(request, "sign_in.html", None, 401, next=safe_next(next), name=name,
                         error="That name and password do not match a console user.")
         response = RedirectResponse(safe_next(next), 303)
-        auth.set_session_cookie(response, done)
+        auth.set_session_cookie(response, done, secure=request.url.scheme == "https",
+                                now=now())
         return response
 
     @api.post("/sign-out", dependencies=[Depends(auth.check_csrf)])
     def sign_out(request: Request, who: Who) -> RedirectResponse:
-        auth.sign_out(wl.uow, request.cookies.get(auth.SESSION_COOKIE, ""))
+        if wl.access is not None:
+            access.sign_out(wl.access, request.cookies.get(auth.SESSION_COOKIE, ""))
         response = RedirectResponse("/console/sign-in", 303)
         auth.clear_session_cookie(response)
         return response
 
     # --- the queue view -----------------------------------------------------------------
 
-    def queue_context(who: auth.Principal) -> dict[str, Any]:
+    def queue_context(who: Principal) -> dict[str, Any]:
         allowed = auth.queues_of(wl, who)
         return {"board": board(wl.uow(), wl.policy, cache, allowed, who.agent_id, now()),
                 "agent": agent_of(who), "now": now()}
