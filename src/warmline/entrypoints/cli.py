@@ -56,8 +56,11 @@ def serve(host: Annotated[str | None, typer.Option(help="listen address")] = Non
 
     config = Config.from_env()
     host, port = host or config.host, port or config.port
+    from sqlalchemy.engine import make_url
+
+    shown = make_url(config.database_url).render_as_string(hide_password=True)
     err.print(f"Warmline on http://{host}:{port}  (API docs: http://{host}:{port}/docs; "
-              f"database {config.database_url})")
+              f"console: http://{host}:{port}/console; database {shown})")
     uvicorn.run("warmline.entrypoints.api:create_app", factory=True, host=host, port=port,
                 workers=workers, log_level="info")
 
