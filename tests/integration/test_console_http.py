@@ -287,3 +287,24 @@ def test_the_event_stream_hears_another_process_over_listen_notify(postgres_url:
     finally:
         hub.stop()
     assert event.startswith("event: handoff\n") and '"queue": "general"' in event
+
+
+def test_a_session_lasts_the_configured_hours(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'short.db'}"
+    upgrade(url)
+    clock = HandClock(OPEN)
+    config = Config.from_env({"WARMLINE_DATABASE_URL": url, "WARMLINE_SWEEP_SECONDS": "0",
+                              "WARMLINE_SIGNALS": "lexical", "WARMLINE_AGENT": "none",
+                              "WARMLINE_RECORD": "none", "WARMLINE_SESSION_HOURS": "1"})
+    wl = bootstrap(config, signals=LexicalSignals(), clock=clock)
+    app = create_app(with_admin_token(wl))
+    with TestClient(app) as c, TestClient(app, headers=ADMIN) as api:
+        people(api, wl)
+        r = c.post("/console/sign-in", follow_redirects=False,
+                   data={"name": "sam", "password": PASSWORD})
+        assert "Max-Age=3600" in r.headers["set-cookie"]
+        assert c.get("/console/supervisor").status_code == 200
+        clock.at += timedelta(hours=1, seconds=1)
+        gone = c.get("/console/supervisor", follow_redirects=False)
+        assert gone.status_code == 303 and gone.headers["location"].startswith(
+            "/console/sign-in")

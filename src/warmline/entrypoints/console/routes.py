@@ -107,7 +107,8 @@ def router(wl: Warmline, tpl: Jinja2Templates) -> APIRouter:
                 password: Annotated[str, Form()] = "",
                 next: Annotated[str, Form()] = "/console") -> Response:
         assert wl.access is not None, "bootstrap wires an access store"
-        done = access.sign_in(wl.access, name.strip(), password, now())  # same clock
+        done = access.sign_in(wl.access, name.strip(), password, now(),  # the app's clock
+                              hours=wl.config.session_hours)
         if done is None:
             return page(request, "sign_in.html", None, 401, next=safe_next(next), name=name,
                         error="That name and password do not match a console user.")
