@@ -33,13 +33,17 @@ CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--no-first-run"]
 OPEN = datetime(2026, 11, 25, 14, 0, tzinfo=UTC)
+#: The person's side goes through the API, as a helpdesk would: with a token.
+ADMIN_TOKEN = "webchat-tour-admin-token"
+ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 
 
 @contextmanager
 def warmline_server(folder: Path) -> Iterator[str]:
     url = f"sqlite:///{folder / 'warmline.db'}"
     upgrade(url)
-    config = Config.from_env({"WARMLINE_DATABASE_URL": url, "WARMLINE_AGENT": "reference"})
+    config = Config.from_env({"WARMLINE_DATABASE_URL": url, "WARMLINE_AGENT": "reference",
+                              "WARMLINE_ADMIN_TOKEN": ADMIN_TOKEN})
     wl = bootstrap(config, uow=sql_uow_factory(url), signals=LexicalSignals(),
                    clock=FixedClock(OPEN))
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -65,7 +69,8 @@ def tour(screenshot: Path) -> dict[str, object]:
     from playwright.sync_api import expect, sync_playwright
 
     with tempfile.TemporaryDirectory() as tmp, warmline_server(Path(tmp)) as base, \
-            httpx.Client(base_url=base, timeout=10) as api, sync_playwright() as pw:
+            httpx.Client(base_url=base, timeout=10, headers=ADMIN) as api, \
+            sync_playwright() as pw:
         api.put("/v1/agents/ana", json={"name": "Ana", "skills": ["retention"],
                                         "languages": ["en"]})
         api.put("/v1/agents/ana/presence", json={"presence": "online"})
