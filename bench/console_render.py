@@ -10,6 +10,9 @@ as the integration tests call it), `--n` times:
   queue_view    the renders after it (cards cached by handoff id; the lanes' rows and
                 counts are read from the database every time)
   board_only    the fragment the page re-fetches on each live update
+  supervisor_first  the supervisor view computing today's metrics from the event log
+                of every conversation started today (then kept for 15 seconds)
+  supervisor    the supervisor view after it: live queue figures, today's metrics kept
 
 Prints median and p95 in milliseconds and writes them to var/bench/console_render.json.
 The page lists at most 50 handoffs per lane (with each lane's full count).
@@ -96,6 +99,7 @@ def main() -> None:
                                 languages=("en", "de", "fr")))
         assert wl.access is not None
         access.add_user(wl.access, "all", Role.AGENT, "bench-password", agent_id="all")
+        access.add_user(wl.access, "lead", Role.SUPERVISOR, "bench-password")
         with wl.uow() as uow:
             waiting = sum(c.waiting for c in uow.handoffs.counts(OPEN).values())
         with TestClient(create_app(wl)) as client:
@@ -114,16 +118,24 @@ def main() -> None:
                 t0 = time.perf_counter()
                 client.get("/console/queues/board").raise_for_status()
                 timings["board_only"].append(time.perf_counter() - t0)
+            client.post("/console/sign-in", follow_redirects=False,
+                        data={"name": "lead", "password": "bench-password"})
+            timings["supervisor_first"], timings["supervisor"] = [], []
+            for i in range(args.n + 1):
+                t0 = time.perf_counter()
+                client.get("/console/supervisor").raise_for_status()
+                timings["supervisor_first" if i == 0 else "supervisor"].append(
+                    time.perf_counter() - t0)
         cards = r.text.count('class="card ')
     result = {"waiting": waiting, "cards_shown": cards, "page_bytes": size,
               "load_seconds": round(loading, 1),
               **{name: summary(samples) for name, samples in timings.items()}}
     print(f"{waiting} handoffs waiting (loaded in {loading:.1f} s); the page shows {cards} "
           f"cards, {size / 1024:.0f} KiB")
-    for name in ("first", "queue_view", "board_only"):
+    for name in ("first", "queue_view", "board_only", "supervisor_first", "supervisor"):
         s = result[name]
         assert isinstance(s, dict)
-        print(f"{name:<12} median {s['median_ms']:8.2f} ms   p95 {s['p95_ms']:8.2f} ms   "
+        print(f"{name:<16} median {s['median_ms']:8.2f} ms   p95 {s['p95_ms']:8.2f} ms   "
               f"n={s['n']}")
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")

@@ -76,3 +76,25 @@ def test_charts_are_svg_with_escaped_labels() -> None:
     chart = str(bars([("<b>q</b>", 3.0), ("ok", 1.0)], limit=2.0, title="waits"))
     assert "&lt;b&gt;" in chart and "<b>" not in chart
     assert chart.count('fill="#b42318"') == 1  # only the bar past the limit is red
+
+
+def test_todays_figures_are_recomputed_after_the_ttl_or_on_a_new_day() -> None:
+    from datetime import timedelta
+
+    from warmline.domain.metrics import SeamMetrics
+    from warmline.entrypoints.console.supervisor import TodayCache
+
+    calls: list[int] = []
+
+    def compute() -> SeamMetrics:
+        calls.append(1)
+        return SeamMetrics(conversations=len(calls))
+
+    cache = TodayCache(ttl=60)
+    day = NOW.replace(hour=0)
+    first = cache.get(day, NOW, compute)
+    again = cache.get(day, NOW + timedelta(seconds=5), compute)
+    assert first == again == (NOW, SeamMetrics(conversations=1))  # as of the first read
+    tomorrow = cache.get(day + timedelta(days=1), NOW + timedelta(days=1), compute)
+    assert tomorrow[1].conversations == 2
+    assert TodayCache(ttl=0).get(day, NOW, compute)[1].conversations == 3

@@ -31,7 +31,7 @@ from warmline.entrypoints import auth
 from warmline.entrypoints.console import conversation_routes
 from warmline.entrypoints.console.live import LiveHub, stream
 from warmline.entrypoints.console.queues import CardCache, board
-from warmline.entrypoints.console.supervisor import overview
+from warmline.entrypoints.console.supervisor import TodayCache, overview
 from warmline.service import access
 
 HERE = Path(__file__).parent
@@ -80,6 +80,7 @@ def router(wl: Warmline, tpl: Jinja2Templates) -> APIRouter:
 
     api = APIRouter(prefix="/console", include_in_schema=False, lifespan=lifespan)
     cache = CardCache()
+    today = TodayCache()
 
     def now() -> Any:
         return wl.bus.deps.clock.now()
@@ -165,7 +166,7 @@ def router(wl: Warmline, tpl: Jinja2Templates) -> APIRouter:
     # --- the supervisor view ------------------------------------------------------------
 
     def supervisor_context() -> dict[str, Any]:
-        return {"o": overview(wl.uow, wl.policy, now()), "now": now()}
+        return {"o": overview(wl.uow, wl.policy, now(), today), "now": now()}
 
     @api.get("/supervisor", response_class=HTMLResponse)
     def supervisor(request: Request, who: Who) -> HTMLResponse:

@@ -3,11 +3,14 @@
 No writes here. Live figures come from the queue (service/queue_queries.py); today's
 time-to-human, re-escalations and CSAT from the event log through the same metrics the
 monthly review uses (domain/metrics.py), over conversations started since midnight UTC
-(at most `limit` of the most recently updated, so the page costs a bounded amount).
+(at most `limit` of the most recently updated, so the page costs a bounded amount),
+recomputed at most every 15 seconds (`TodayCache`).
 """
 
 from __future__ import annotations
 
+import threading
+import time
 from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -15,6 +18,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from warmline.domain.metrics import SeamMetrics, compute
 from warmline.domain.policy import Policy
 from warmline.entrypoints.console import charts
 from warmline.entrypoints.console.queues import sla_state, waited_text
@@ -27,10 +31,32 @@ def today_start(now: datetime) -> datetime:
     return now.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
-def overview(uow: Callable[[], UnitOfWork], policy: Policy, now: datetime,
-             limit: int = 2000, oldest: int = 25) -> dict[str, Any]:
-    from warmline.domain.metrics import compute
+class TodayCache:
+    """Today's metrics, recomputed at most every `ttl` seconds.
 
+    They are read from the event log of every conversation started today (hundreds of
+    milliseconds with a thousand of them), while the page re-renders on every live
+    notice; the queue figures beside them stay live on every render."""
+
+    def __init__(self, ttl: float = 15.0) -> None:
+        self.ttl = ttl
+        self._lock = threading.Lock()
+        self._kept: tuple[float, datetime, datetime, SeamMetrics] | None = None
+
+    def get(self, start: datetime, now: datetime,
+            compute: Callable[[], SeamMetrics]) -> tuple[datetime, SeamMetrics]:
+        """The figures for the day starting `start` and when they were computed."""
+        with self._lock:
+            kept = self._kept
+            if kept is not None and kept[1] == start and time.monotonic() - kept[0] < self.ttl:
+                return kept[2], kept[3]
+            m = compute()
+            self._kept = (time.monotonic(), start, now, m)
+            return now, m
+
+
+def overview(uow: Callable[[], UnitOfWork], policy: Policy, now: datetime,
+             cache: TodayCache, limit: int = 2000, oldest: int = 25) -> dict[str, Any]:
     rp = policy.routing
     queues = qq.queues_view(uow(), policy, now)
     agents = qq.agents_view(uow(), policy, now)
@@ -50,9 +76,8 @@ def overview(uow: Callable[[], UnitOfWork], policy: Policy, now: datetime,
                      "waited_text": waited_text(waited), "sla": state,
                      "priority": h.priority})
     start = today_start(now)
-    today = started_between(load_histories(uow, limit=limit), start,
-                            now + timedelta(seconds=1))
-    m = compute(today, now=now)
+    as_of, m = cache.get(start, now, lambda: compute(started_between(
+        load_histories(uow, limit=limit), start, now + timedelta(seconds=1)), now=now))
     ttm = m.time_to_human
     scores = Counter(int(a.score) for a in m.csat)
     by_queue = sorted(((q, s.median / 60) for q, s in m.time_to_human_by_queue.items()
@@ -63,7 +88,8 @@ def overview(uow: Callable[[], UnitOfWork], policy: Policy, now: datetime,
         "breaches": dict(breaches),
         "breach_total": sum(breaches.values()),
         "today": {
-            "since": start, "conversations": m.conversations, "handoffs": len(m.handoffs),
+            "since": start, "as_of": as_of, "conversations": m.conversations,
+            "handoffs": len(m.handoffs),
             "ttm_median": ttm.median, "ttm_p90": ttm.p90,
             "unanswered": m.unanswered, "re_escalation": m.re_escalation,
             "csat_mean": m.csat_mean, "csat_n": len(m.csat),
