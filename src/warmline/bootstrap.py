@@ -190,4 +190,5 @@ def bootstrap(config: Config | None = None, *, uow: Callable[[], UnitOfWork] | N
                     notifier=notifier, clock=clock, feed=wired.feed, channels=wired.channels,
                     dispatcher=Dispatcher(uow, wired.channels, outbox, clock,
                                           helpdesk=wired.helpdesk,
-                                          teams=config.chatwoot_teams))
+                                          teams=config.chatwoot_teams,
+                                          policy=lambda: policy))

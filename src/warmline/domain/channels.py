@@ -141,11 +141,17 @@ class Button:
 
 @dataclass(frozen=True)
 class Template:
-    """A pre-approved message template (WhatsApp), with its body parameters in order."""
+    """A pre-approved message template (WhatsApp), with its body parameters in order.
+
+    `parameter_names` (same length as `parameters`) names them for a template created with
+    named variables; `quick_replies` are the payloads of its quick-reply buttons, in order.
+    """
 
     name: str
     language: str = "en"
     parameters: tuple[str, ...] = ()
+    parameter_names: tuple[str, ...] = ()
+    quick_replies: tuple[str, ...] = ()
 
 
 class OutboundError(Exception):

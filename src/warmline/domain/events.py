@@ -211,6 +211,9 @@ class OutboundRequested(Event):
     button_titles: tuple[str, ...] = ()
     handoff_id: str | None = None
     promised_at: str | None = None  # ISO time a person was promised by (expectations)
+    # the values the text was made from ((placeholder, value) pairs: team, minutes…), for
+    # a WhatsApp template outside the 24-hour window (messages.<language>.whatsapp_templates)
+    template_values: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -282,6 +285,8 @@ def from_record(type_name: str, conversation_id: str, occurred_at: datetime,
     for name in ("actions", "button_ids", "button_titles"):
         if name in data:
             data[name] = tuple(data[name])
+    if "template_values" in data:
+        data["template_values"] = tuple((str(k), str(v)) for k, v in data["template_values"])
     if data.get("assessment") is not None:
         data["assessment"] = Assessment.from_dict(data["assessment"])
     return cls(conversation_id=conversation_id, occurred_at=occurred_at, **data)
