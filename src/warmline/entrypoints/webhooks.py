@@ -21,7 +21,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from starlette.concurrency import run_in_threadpool
 
 from warmline.adapters.channels.chatwoot import ChatwootInbound, ChatwootSettings
-from warmline.adapters.channels.webchat import Sessions, WebchatFeed, WebchatSettings
+from warmline.adapters.channels.webchat import MemoryWebchatFeed, Sessions, WebchatSettings
 from warmline.adapters.channels.whatsapp import (
     WhatsAppInbound,
     WhatsAppSettings,
@@ -39,6 +39,7 @@ from warmline.domain.customer_messages import is_keyword
 from warmline.domain.errors import DomainError
 from warmline.entrypoints.inbound import Handled, InboundSink
 from warmline.entrypoints.webchat import webchat_router
+from warmline.ports import WebchatFeed
 
 log = logging.getLogger(__name__)
 
@@ -138,5 +139,6 @@ def channel_routers(wl: Warmline, feed: WebchatFeed | None = None) -> list[APIRo
     return [
         whatsapp_router(WhatsAppInbound(WhatsAppSettings.from_config(config)), sink),
         chatwoot_router(ChatwootInbound(ChatwootSettings.from_config(config)), sink),
-        webchat_router(sink, feed or WebchatFeed(), Sessions(web.secret), origins=web.origins),
+        webchat_router(sink, feed or MemoryWebchatFeed(), Sessions(web.secret),
+                       origins=web.origins),
     ]
