@@ -180,8 +180,11 @@ def test_while_a_person_is_coming_the_bot_only_answers_how_long(api: TestClient,
     hire(api, "ana")
     post(api, text("wamid.w-1", "I want to talk to a human please"))
     count = len(graph.requests)
-    post(api, text("wamid.w-2", "Also the parcel box was damaged"))
+    post(api, text("wamid.w-2", "Also, can I pay by invoice instead?"))
     assert len(graph.requests) == count  # no improvising while a human is coming
+    post(api, text("wamid.w-21", "And the parcel box was damaged"))
+    assert len(graph.requests) == count + 1  # only what keeps the thread useful:
+    assert "photo of the damage" in body_text(sent(graph)[-1])  # the photos for the person
     post(api, text("wamid.w-3", "How long now?"))
     update = sent(graph)[-1]
     assert "number" in body_text(update) and "min" in body_text(update)

@@ -93,6 +93,38 @@ class Messages:
         "about {minutes} min more.",
         "when the promised wait has passed and the person has not joined yet; {team}, "
         "{position}, {minutes}")
+    confirm_order: str = _t(
+        "While you wait, I'll get the details ready for our {team} team. Is this about "
+        "order #{order}?",
+        "while waiting: confirm the order from the record (Yes/No buttons); {team}, "
+        "{order}, {items}")
+    confirm_address: str = _t(
+        "Is the delivery address still {address}?",
+        "while waiting: confirm the order's delivery address from the record; {team}, "
+        "{order}, {address}")
+    ask_photos: str = _t(
+        "If you can, send a photo of the damage here: our {team} team will need it.",
+        "while waiting, for a damage complaint: ask for photos (any photo or file the "
+        "customer sends counts); {team}, {order}")
+    photos_received: str = _t("Thank you, I've added it for our {team} team.",
+                              "when the photos arrive; {team}")
+    share_tracking: str = _t(
+        "Meanwhile, here is the tracking link for order #{order}: {tracking_url}",
+        "while waiting: the order's tracking link from the record; {team}, {order}, "
+        "{tracking_url}, {carrier}")
+    noted: str = _t("Thank you, noted for our {team} team.",
+                    "after the customer confirmed the last detail; {team}")
+    disputed: str = _t("Thanks, I've told our {team} team; they will check it with you.",
+                       "after the customer said a detail is wrong; {team}")
+    yes_title: str = _t("Yes", "the confirming button's title (button id confirm:yes)")
+    no_title: str = _t("No", "the disputing button's title (button id confirm:no)")
+    yes_words: tuple[str, ...] = _list(
+        ["yes", "yep", "yeah", "yup", "correct", "right", "that's right", "that's it",
+         "sure", "exactly", "y"],
+        "a reply opening with one of these confirms the detail asked")
+    no_words: tuple[str, ...] = _list(
+        ["no", "nope", "wrong", "incorrect", "not", "that's wrong", "n"],
+        "a reply opening with one of these disputes it (the person checks it)")
     csat_question: str = _t("How did we do today?",
                             "asked on the same thread after the human resolves")
     csat_titles: tuple[str, ...] = _list(

@@ -231,7 +231,8 @@ class SeamLeakDetected(Event):
     """After a handoff, someone asked for or restated what the context package held.
 
     `who` is customer (restated it) or human (asked for it); `item` is order_number,
-    problem or tried. Count them per `handoff_id` for the seam-leak rate.
+    problem or tried (or address, damage_photos: asked again after the customer confirmed
+    or sent them while waiting). Count them per `handoff_id` for the seam-leak rate.
     """
 
     handoff_id: str | None
@@ -241,7 +242,23 @@ class SeamLeakDetected(Event):
     evidence: str = ""
 
 
-CHANNEL_EVENTS: tuple[type[Event], ...] = (OutboundRequested, CsatReceived, SeamLeakDetected)
+@dataclass(frozen=True, kw_only=True)
+class DetailChecked(Event):
+    """While the customer waited, the bot went through a detail the person will need
+    (domain/waiting.py): `item` order_number, address, damage_photos or tracking_link;
+    `outcome` confirmed, disputed (the customer said no), received (photos) or shared
+    (the tracking link); `value` what it was (#1043, the address, the link); `note` the
+    customer's own words when they answered."""
+
+    handoff_id: str | None
+    item: str
+    outcome: str
+    value: str = ""
+    note: str = ""
+
+
+CHANNEL_EVENTS: tuple[type[Event], ...] = (OutboundRequested, CsatReceived, SeamLeakDetected,
+                                           DetailChecked)
 
 HANDOFF_EVENTS: tuple[type[Event], ...] = (
     HandoffRouted, HandoffDeferred, HandoffEscalated, HandoffAccepted, HandoffReleased,

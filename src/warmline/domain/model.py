@@ -113,7 +113,8 @@ class Conversation:
             case (ev.HandoffRouted() | ev.HandoffDeferred() | ev.HandoffEscalated()
                   | ev.HandoffWithdrawn()):
                 pass  # queue facts; the conversation keeps waiting (docs/routing.md)
-            case ev.OutboundRequested() | ev.CsatReceived() | ev.SeamLeakDetected():
+            case (ev.OutboundRequested() | ev.CsatReceived() | ev.SeamLeakDetected()
+                  | ev.DetailChecked()):
                 pass  # what was sent and heard around the seam; turns stay the customer's
             case ev.ContextPackaged():
                 self.packages.append(event)
