@@ -397,3 +397,24 @@ def test_a_message_kind_without_a_template_outside_the_window_fails_with_the_rea
     assert csat["state"] == "failed" and csat["attempts"] == 1
     assert "24-hour window" in csat["last_error"]
     assert "messages.en.whatsapp_templates.csat_question" in csat["last_error"]
+
+
+def test_a_131047_receipt_for_a_free_form_send_is_answered_with_the_template(
+        api: TestClient, graph: FakeGraph) -> None:
+    hire(api, "ana")
+    post(api, text("wamid.r131-1", "I want to talk to a human please"))
+    [owed] = api.get(f"/v1/conversations/{THREAD}/outbox").json()["items"]
+    assert sent(graph)[-1]["type"] == "text" and owed["state"] == "sent"
+    receipt = json.loads((FIXTURES / "status_failed.json").read_text())  # Meta's clock
+    status = receipt["entry"][0]["changes"][0]["value"]["statuses"][0]  # said: closed
+    status["biz_opaque_callback_data"] = owed["key"]
+    assert post(api, json.dumps(receipt).encode()).status_code == 200
+    resent = sent(graph)[-1]
+    assert resent["type"] == "template" and resent["template"]["name"] == "warmline_expectation"
+    assert resent["biz_opaque_callback_data"] == f"{owed['key']}:template"
+    [settled] = api.get(f"/v1/conversations/{THREAD}/outbox").json()["items"]
+    assert settled["state"] == "sent"
+    assert "131047" in settled["last_error"] and "warmline_expectation" in settled["last_error"]
+    count = len(graph.requests)
+    assert post(api, json.dumps(receipt).encode()).status_code == 200  # Meta retries the hook
+    assert len(graph.requests) == count  # the template is not sent twice

@@ -179,7 +179,10 @@ class Dispatcher:
                       if e.key == receipt.outbound_key), None)
         if entry is None:
             return None
-        if receipt.status == "failed":
+        if receipt.status == "failed" and receipt.window_closed \
+                and entry.kind not in HELPDESK_KINDS:
+            done = self._resend_as_template(entry, receipt)
+        elif receipt.status == "failed":
             done = replace(entry, state="failed", next_attempt_at=None,
                            last_error=f"receipt: {receipt.error_code} {receipt.error_title}")
         elif entry.state in ("uncertain", "pending"):
@@ -189,6 +192,31 @@ class Dispatcher:
             return entry
         self.outbox.update(done, self.clock.now())
         return done
+
+    def _resend_as_template(self, entry: OutboxEntry, receipt: DeliveryStatus) -> OutboxEntry:
+        """Meta took a free-form message, then reported 131047: by its clock the window
+        had closed. The policy's template goes instead, under a key of its own (the first
+        key is spent); without one the entry fails, naming what is missing."""
+        why = f"receipt: {receipt.error_code} {receipt.error_title}"
+        with self.uow() as uow:
+            events = uow.conversations.load(entry.conversation_id)
+        owed = next((e for e in events if isinstance(e, ev.OutboundRequested)
+                     and e.message_id == entry.key), None)
+        sender = self.channels.get(entry.channel)
+        last_in = max((e.occurred_at for e in events if isinstance(e, ev.MessageReceived)),
+                      default=None)
+        to = address_of(entry.channel, entry.conversation_id, last_in)
+        if owed is None or sender is None or to is None:
+            return replace(entry, state="failed", next_attempt_at=None, last_error=why)
+        try:
+            template = self.template_for(owed, _language_of(events))
+            message_id = sender.send_template(to, template, key=f"{entry.key}:template")
+        except (OutboundError, ValueError) as exc:
+            return replace(entry, state="failed", next_attempt_at=None,
+                           last_error=f"{why}; {_why(exc)}"[:500])
+        return replace(entry, state="sent", next_attempt_at=None,
+                       provider_message_id=message_id,
+                       last_error=f"{why}; resent as template {template.name}")
 
     def _helpdesk(self, entry: OutboxEntry, event: ev.OutboundRequested,
                   queue: str | None) -> str:
