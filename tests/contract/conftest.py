@@ -218,6 +218,8 @@ class Make:
             ev.DetailChecked(conversation_id=cid, occurred_at=t, handoff_id="h-7f3a",
                              item="address", outcome="disputed", value="1 Main St, Berlin",
                              note="no, I moved — Rue 2, Paris"),
+            ev.CustomerIdentified(conversation_id=cid, occurred_at=t, customer_ref="cust-43",
+                                  channel="whatsapp"),
             ev.HandedBackToBot(conversation_id=cid, occurred_at=t, by="sam", reason="done"),
             ev.DecisionMade(conversation_id=cid, occurred_at=t, turn=2, escalate=False,
                             policy_version="2024-06-01", suppressed=True),

@@ -54,26 +54,31 @@ def graph() -> Iterator[FakeGraph]:
         yield fake
 
 
-def record(status: str = "dispatched") -> MemoryCommerceRecord:
-    return MemoryCommerceRecord(RecordBatch(
+def batch(status: str = "dispatched") -> RecordBatch:
+    return RecordBatch(
         customers=[Customer(ref="c-1001", name="Sheena Nelson",
                             contacts=(("whatsapp", WA_ID),))],
         orders=[Order(id="1043", customer_ref="c-1001", status=status, total=184.0,
                       placed_at=OPEN - timedelta(days=4),
                       dispatched_at=OPEN - timedelta(days=2), carrier="DHL",
                       tracking_url=TRACKING, shipping_address=ADDRESS,
-                      lines=(LineItem(sku="BL-1", name="Aurora Blender", unit_price=184.0),))]))
+                      lines=(LineItem(sku="BL-1", name="Aurora Blender", unit_price=184.0),))])
 
 
 @pytest.fixture
-def api(sqlite_url: str, graph: FakeGraph) -> Iterator[TestClient]:
+def shop() -> MemoryCommerceRecord:
+    return MemoryCommerceRecord(batch())
+
+
+@pytest.fixture
+def api(sqlite_url: str, graph: FakeGraph, shop: MemoryCommerceRecord) -> Iterator[TestClient]:
     config = Config.from_env({
         "WARMLINE_DATABASE_URL": sqlite_url, "WARMLINE_AGENT": "reference",
         "WARMLINE_WHATSAPP_APP_SECRET": SECRET, "WARMLINE_WHATSAPP_VERIFY_TOKEN": "v",
         "WARMLINE_WHATSAPP_ACCESS_TOKEN": "test-access-token",
         "WARMLINE_WHATSAPP_PHONE_NUMBER_ID": "106540352242922",
         "WARMLINE_WHATSAPP_API_URL": f"{graph.url}/v23.0"})
-    wl: Warmline = bootstrap(config, uow=sql_uow_factory(sqlite_url), record=record(),
+    wl: Warmline = bootstrap(config, uow=sql_uow_factory(sqlite_url), record=shop,
                              signals=LexicalSignals(), clock=FixedClock(OPEN))
     with TestClient(create_app(wl)) as c:
         yield c
@@ -172,3 +177,20 @@ def test_a_customer_the_record_does_not_know_is_asked_nothing_while_waiting(
     assert [(m["to"], m["type"]) for m in sent(graph)] == [(stranger, "text")]  # expectation
     context = api.get(f"/v1/conversations/wa-{stranger}/context").json()
     assert context["details_while_waiting"] == []
+
+
+@pytest.mark.parametrize("shop", [MemoryCommerceRecord()])
+def test_a_whatsapp_number_the_record_learns_later_identifies_the_thread(
+        api: TestClient, graph: FakeGraph, shop: MemoryCommerceRecord) -> None:
+    hire(api, "ana")
+    post(api, text("wamid.i-1", "Hello, where is my parcel?"))  # the number is unknown yet
+    assert api.get(f"/v1/conversations/{THREAD}").json()["customer_ref"] is None
+    shop.write(batch())  # the shop imports the customer with this WhatsApp number
+    post(api, text("wamid.i-2", "I want to talk to a person, order #1043 arrived damaged"))
+    view = api.get(f"/v1/conversations/{THREAD}").json()
+    assert view["customer_ref"] == "c-1001"
+    assert [e["customer_ref"] for e in view["events"]
+            if e["type"] == "CustomerIdentified"] == ["c-1001"]
+    package = api.get(f"/v1/conversations/{THREAD}/context").json()["package"]
+    assert package["refs"]["customer_ref"] == "c-1001" and package["record"] is not None
+    assert "order #1043" in body_text(sent(graph)[-1])  # the details come from the record

@@ -80,6 +80,16 @@ class EscalationTriggered(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class CustomerIdentified(Event):
+    """The commerce record's customer behind a thread that started without one (a
+    WhatsApp number the record learnt later, a record that could not answer at first):
+    from here on the conversation, its package and its history are that customer's."""
+
+    customer_ref: str
+    channel: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
 class HandedBackToBot(Event):
     by: str
     reason: str = ""
@@ -268,7 +278,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
     cls.__name__: cls
     for cls in (ConversationStarted, MessageReceived, AgentReplied, HumanReplied,
                 HandoffRequested, DecisionMade, EscalationTriggered, HandedBackToBot,
-                ContextPackaged)
+                ContextPackaged, CustomerIdentified)
 }
 EVENT_TYPES.update({cls.__name__: cls for cls in HANDOFF_EVENTS + CHANNEL_EVENTS})
 

@@ -95,6 +95,8 @@ class Conversation:
             case ev.EscalationTriggered():
                 self.escalations.append(event)
                 self.mode = Mode.WAITING
+            case ev.CustomerIdentified():
+                self.customer_ref = event.customer_ref
             case ev.HandedBackToBot():
                 self.mode = Mode.BOT
                 self.window_start = len(self.turns)
