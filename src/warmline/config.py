@@ -79,7 +79,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("chatwoot_teams", "", "Warmline queue to Chatwoot team id, assigned on hand-off "
             "(e.g. `retention=3,billing=4`); a queue not listed opens without a team"),
     Setting("webchat_secret", "", "key that signs web chat session tokens; empty means a "
-            "random key per process (sessions end on restart)"),
+            "random key per process (sessions end on restart and work on one worker only: "
+            "set it for `--workers 2`)"),
     Setting("webchat_origins", "", "sites allowed to embed the web chat widget "
             "(comma-separated origins); empty means Warmline's own origin only"),
 )

@@ -26,7 +26,7 @@ opened for the humans) and `helpdesk_take_back` (pending again: the bot holds it
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import timedelta
 
@@ -168,7 +168,7 @@ class Dispatcher:
                                     ) from exc
         return Template(spec.name, spec.language, values,
                         spec.parameters if spec.named_parameters else (),
-                        _payloads(event.button_ids) if spec.quick_replies else ())
+                        tuple(event.button_ids) if spec.quick_replies else ())
 
     def settle(self, receipt: DeliveryStatus) -> OutboxEntry | None:
         """A platform's receipt settles its send: proof it went out (an uncertain send
@@ -252,10 +252,6 @@ def _queue_of(events: list[ev.Event], handoff_id: str | None) -> str | None:
         elif isinstance(e, ev.HandoffDeferred):
             queue = e.queue
     return queue
-
-
-def _payloads(ids: Sequence[str]) -> tuple[str, ...]:
-    return tuple(ids)
 
 
 def _language_of(events: list[ev.Event]) -> str | None:
