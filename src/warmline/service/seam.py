@@ -27,22 +27,7 @@ from warmline.domain.model import Mode
 from warmline.domain.policy import Policy
 from warmline.domain.queueing import Handoff, HandoffState
 from warmline.domain.seam_leak import leaks
-from warmline.domain.waiting import (
-    DAMAGE_PHOTOS,
-    DISPUTED,
-    DONE,
-    ITEM_OF_KIND,
-    RECEIVED,
-    SHARE,
-    Checked,
-    Detail,
-    answer,
-    is_media,
-    next_detail,
-    plan,
-    settled,
-    value_of,
-)
+from warmline.domain.waiting import DONE
 from warmline.ports import InboundKey, UnitOfWork
 
 if TYPE_CHECKING:
@@ -103,6 +88,8 @@ def expectation(uow: UnitOfWork, deps: Dependencies, app: _Appender) -> None:
     text, promise, values = _wait_text(uow, deps, app, m, m.expectation)
     owe(app, "expectation", text, deps.clock.now(), handoff_id=_open_handoff(app),
         promised_at=promise, values=values)
+    from warmline.service.waiting import keep_useful
+
     keep_useful(deps, app, None)  # the first detail the person will need, if any
     if deps.helpdesk is not None and app.conv.channel == "chatwoot" and app.conv.packages:
         owe(app, "helpdesk_handoff", package_note(app.conv.packages[-1].package),
@@ -158,9 +145,11 @@ def _wait_text(uow: UnitOfWork, deps: Dependencies, app: _Appender, m: Messages,
 def while_waiting(uow: UnitOfWork, deps: Dependencies, app: _Appender, text: str) -> None:
     """A person is coming: the bot does not improvise. It goes through the details the
     person will need (keep_useful) and answers "how long now?"; nothing else."""
+    from warmline.service.waiting import keep_useful
+
     if not owes(deps, app) or app.conv.mode is not Mode.WAITING:
         return
-    if keep_useful(deps, app, text):
+    if keep_useful(deps, app, text):  # an answer to the detail asked (service/waiting.py)
         return
     if not WAIT_QUESTION.search(text):
         return  # kept for the person, who sees it on the thread
@@ -168,96 +157,6 @@ def while_waiting(uow: UnitOfWork, deps: Dependencies, app: _Appender, text: str
     text, promise, values = _wait_text(uow, deps, app, m, m.while_waiting)
     owe(app, "wait_update", text, deps.clock.now(), handoff_id=_open_handoff(app),
         promised_at=promise, values=values)
-
-
-CONFIRM_BUTTONS = ("confirm:yes", "confirm:no")
-
-
-def _waiting_state(deps: Dependencies, app: _Appender
-                   ) -> tuple[list[Detail], list[Checked], Detail | None]:
-    """The details this conversation has (domain/waiting.py), what became of them, and
-    the one asked and not answered yet."""
-    events = app.loaded + app.new
-    customer = [t.text for t in app.conv.turns if t.role.value == "customer"]
-    details = plan(app.conv.packages[-1].package, deps.policy().waiting, customer)
-    checked = [Checked(e.item, e.outcome, e.value, e.note) for e in events
-               if isinstance(e, ev.DetailChecked)]
-    asked_items = [ITEM_OF_KIND[e.kind] for e in events
-                   if isinstance(e, ev.OutboundRequested) and e.kind in ITEM_OF_KIND]
-    asked = next((d for d in details if asked_items and d.item == asked_items[-1]), None)
-    if asked is not None and settled(asked, checked):
-        asked = None
-    return details, checked, asked
-
-
-def _team(app: _Appender) -> str:
-    moved = [e for e in app.loaded + app.new
-             if isinstance(e, ev.HandoffRouted | ev.HandoffEscalated | ev.HandoffTransferred)]
-    if not moved:
-        return "support"
-    last = moved[-1]
-    return last.queue if isinstance(last, ev.HandoffRouted) else last.to_queue
-
-
-def keep_useful(deps: Dependencies, app: _Appender, text: str | None) -> bool:
-    """While a person is coming: take the customer's answer to the detail asked (yes/no,
-    or the photos), record it, and ask the next detail; share the tracking link. Only
-    these, one at a time, from the record and the policy's words; True when `text` was
-    such an answer (so nothing else answers it)."""
-    if not owes(deps, app) or app.conv.mode is not Mode.WAITING or not app.conv.packages:
-        return False
-    m, now, hid = _catalogue(deps.policy(), app), deps.clock.now(), _open_handoff(app)
-    details, checked, asked = _waiting_state(deps, app)
-    team = _team(app)
-    outcome = None
-    if text is not None:
-        target = asked
-        if is_media(text):  # photos count whenever they come, asked or not
-            target = next((d for d in details if d.item == DAMAGE_PHOTOS
-                           and not settled(d, checked)), None)
-        yes = (*m.yes_words, m.yes_title)
-        no = (*m.no_words, m.no_title)
-        outcome = answer(target, text, yes, no) if target is not None else None
-        if target is not None and outcome is not None:
-            _check(app, now, hid, target, outcome, note=text)
-            checked.append(Checked(target.item, outcome, value_of(target), text))
-            if outcome == RECEIVED:
-                owe(app, "photos_received", render(m.photos_received, {"team": team}), now,
-                    handoff_id=hid, values={"team": team})
-            elif outcome == DISPUTED:
-                owe(app, "detail_disputed", render(m.disputed, {"team": team}), now,
-                    handoff_id=hid, values={"team": team})
-            asked = None
-    if asked is not None:
-        return outcome is not None  # still waiting for the answer to what was asked
-    shared_now = False
-    while (detail := next_detail(details, checked)) is not None:
-        values = {"team": team, **detail.values}
-        wording = {"confirm_order": m.confirm_order, "confirm_address": m.confirm_address,
-                   "ask_photos": m.ask_photos, "share_tracking": m.share_tracking}
-        said = render(wording[detail.kind], values)
-        if detail.action == SHARE:
-            owe(app, detail.kind, said, now, handoff_id=hid, values=values)
-            _check(app, now, hid, detail, "shared")
-            checked.append(Checked(detail.item, "shared", value_of(detail)))
-            shared_now = True
-            continue
-        buttons = (((CONFIRM_BUTTONS[0], m.yes_title), (CONFIRM_BUTTONS[1], m.no_title))
-                   if detail.action == "confirm" else ())
-        owe(app, detail.kind, said, now, handoff_id=hid, buttons=buttons, values=values)
-        break
-    else:
-        if outcome is not None and outcome not in (RECEIVED, DISPUTED) and not shared_now:
-            owe(app, "detail_noted", render(m.noted, {"team": team}), now, handoff_id=hid,
-                values={"team": team})
-    return outcome is not None
-
-
-def _check(app: _Appender, now: datetime, hid: str | None, detail: Detail, outcome: str,
-           note: str = "") -> None:
-    app.add(ev.DetailChecked(conversation_id=app.conv.id, occurred_at=now, handoff_id=hid,
-                             item=detail.item, outcome=outcome, value=value_of(detail),
-                             note=note[:300]))
 
 
 def _promised(app: _Appender) -> datetime | None:
