@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -25,9 +26,12 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine
 
+from warmline.adapters.channels.outbox import SqlOutbox
 from warmline.adapters.channels.webchat import Sessions
+from warmline.adapters.channels.webchat_sql import SqlWebchatFeed
 from warmline.adapters.commerce.memory import MemoryCommerceRecord
 from warmline.adapters.signals.lexical import LexicalSignals
+from warmline.adapters.storage.sql import SqlUnitOfWork, make_engine
 from warmline.bootstrap import Warmline, bootstrap
 from warmline.config import Config
 from warmline.entrypoints.inbound import InboundSink
@@ -36,17 +40,26 @@ from warmline.entrypoints.webchat import webchat_router
 SECRET = "shared-webchat-secret"  # every worker signs and checks tokens alike
 
 
-def instance(url: str) -> TestClient:
-    """One worker: its own engine, bus, dispatcher and feed handle on the shared database."""
+@contextmanager
+def instance(url: str) -> Iterator[TestClient]:
+    """One worker: its own engine (so its own connections), bus, dispatcher, outbox and
+    feed on the shared database, as `warmline serve` builds them."""
     config = Config.from_env({"WARMLINE_DATABASE_URL": url, "WARMLINE_AGENT": "reference",
                               "WARMLINE_WEBCHAT_SECRET": SECRET})
-    wl: Warmline = bootstrap(config, record=MemoryCommerceRecord(), signals=LexicalSignals())
-    assert wl.feed is not None
-    app = FastAPI()
-    app.include_router(webchat_router(
-        InboundSink(wl.bus, wl.bus.deps.record, deliver=wl.deliver), wl.feed,
-        Sessions(SECRET), stream_seconds=1.0, poll_seconds=0.05))
-    return TestClient(app)
+    engine = make_engine(url)
+    try:
+        wl: Warmline = bootstrap(config, uow=lambda: SqlUnitOfWork(engine),
+                                 outbox=SqlOutbox(engine), feed=SqlWebchatFeed(engine),
+                                 record=MemoryCommerceRecord(), signals=LexicalSignals())
+        assert wl.feed is not None
+        app = FastAPI()
+        app.include_router(webchat_router(
+            InboundSink(wl.bus, wl.bus.deps.record, deliver=wl.deliver), wl.feed,
+            Sessions(SECRET), stream_seconds=1.0, poll_seconds=0.05))
+        with TestClient(app) as client:
+            yield client
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
