@@ -65,6 +65,11 @@ def _handoff_log(c: str) -> list[ev.Event]:
                         handoff_id="h1", channel="whatsapp"),
         ev.SeamLeakDetected(conversation_id=c, occurred_at=NOW, handoff_id="h1", turn=3,
                             who="customer", item="order_number", evidence="#1042"),
+        ev.CustomerIdentified(conversation_id=c, occurred_at=NOW, customer_ref="c-7",
+                              channel="whatsapp"),
+        ev.DetailChecked(conversation_id=c, occurred_at=NOW, handoff_id="h1",
+                         item="order_number", outcome="confirmed", value="#1042",
+                         note="yes that's it"),
     ]
 
 

@@ -95,6 +95,8 @@ class Conversation:
             case ev.EscalationTriggered():
                 self.escalations.append(event)
                 self.mode = Mode.WAITING
+            case ev.CustomerIdentified():
+                self.customer_ref = event.customer_ref
             case ev.HandedBackToBot():
                 self.mode = Mode.BOT
                 self.window_start = len(self.turns)
@@ -113,7 +115,8 @@ class Conversation:
             case (ev.HandoffRouted() | ev.HandoffDeferred() | ev.HandoffEscalated()
                   | ev.HandoffWithdrawn()):
                 pass  # queue facts; the conversation keeps waiting (docs/routing.md)
-            case ev.OutboundRequested() | ev.CsatReceived() | ev.SeamLeakDetected():
+            case (ev.OutboundRequested() | ev.CsatReceived() | ev.SeamLeakDetected()
+                  | ev.DetailChecked()):
                 pass  # what was sent and heard around the seam; turns stay the customer's
             case ev.ContextPackaged():
                 self.packages.append(event)
