@@ -122,8 +122,43 @@ def _check_message(body: Any) -> str | None:
     if kind == "template":
         template = body.get("template") or {}
         ok = template.get("name") and (template.get("language") or {}).get("code")
-        return None if ok else "template.name and template.language.code are required"
+        if not ok:
+            return "template.name and template.language.code are required"
+        return _check_components(template.get("components", []))
     return f"unsupported type {kind!r}"
+
+
+def _check_components(components: Any) -> str | None:
+    """Template components as the Cloud API takes them: body text parameters (positional,
+    or all named), quick-reply buttons with a string index and a payload."""
+    if not isinstance(components, list):
+        return "template.components must be a list"
+    for c in components:
+        kind = c.get("type") if isinstance(c, dict) else None
+        params = c.get("parameters") if isinstance(c, dict) else None
+        if kind == "body":
+            if not isinstance(params, list) or not params:
+                return "body component needs parameters"
+            named = {"parameter_name" in p for p in params}
+            if len(named) > 1:
+                return "body parameters are either all named or all positional"
+            for p in params:
+                text = p.get("text")
+                if p.get("type") != "text" or not isinstance(text, str) or not text:
+                    return "a text parameter needs a non-empty text"
+                if "\n" in text or "\t" in text or "     " in text:
+                    return "Param text cannot have new-line/tab characters or more than 4 " \
+                           "consecutive spaces (#132018)"
+        elif kind == "button":
+            if c.get("sub_type") != "quick_reply" or not str(c.get("index", "")).isdigit() \
+                    or not isinstance(c.get("index"), str):
+                return "button component needs sub_type quick_reply and a string index"
+            if not isinstance(params, list) or len(params) != 1 or \
+                    params[0].get("type") != "payload" or not params[0].get("payload"):
+                return "a quick_reply button takes one payload parameter"
+        else:
+            return f"unsupported component type {kind!r}"
+    return None
 
 
 class FakeChatwoot(_Fake):

@@ -31,7 +31,7 @@ from warmline.service.handlers import Dependencies
 from warmline.service.messagebus import MessageBus
 
 if TYPE_CHECKING:
-    from warmline.adapters.channels.webchat import WebchatFeed
+    from warmline.ports import WebchatFeed
 
 
 @dataclass
@@ -45,7 +45,7 @@ class Warmline:
     notifier: Notifier | None = None  # live handoff updates (LISTEN/NOTIFY or in-process)
     clock: Clock | None = None  # read-side "now" (metrics); None means the system clock
     dispatcher: Dispatcher | None = None  # sends what conversations owe, after commit
-    feed: WebchatFeed | None = None  # the web chat's live feed (in-process)
+    feed: WebchatFeed | None = None  # the web chat's feed (the database, shared by workers)
     channels: Mapping[str, OutboundChannel] = field(default_factory=dict)
     access: AccessStore | None = None  # people, API tokens, console sessions
 
@@ -62,15 +62,16 @@ class ChannelSet:
     feed: WebchatFeed
 
 
-def build_channels(config: Config, outbox: Outbox) -> ChannelSet:
+def build_channels(config: Config, outbox: Outbox,
+                   feed: WebchatFeed | None = None) -> ChannelSet:
     """The outbound channels the settings enable; the web chat is always there.
 
     WhatsApp sends once its access token and number are set, Chatwoot once its URL,
     account and bot token are; every client records its sends in the shared outbox.
     """
-    from warmline.adapters.channels.webchat import WebchatChannel, WebchatFeed
+    from warmline.adapters.channels.webchat import MemoryWebchatFeed, WebchatChannel
 
-    feed = WebchatFeed()
+    feed = feed or MemoryWebchatFeed()
     channels: dict[str, OutboundChannel] = {"webchat": WebchatChannel(feed, outbox)}
     helpdesk: Helpdesk | None = None
     if config.whatsapp_access_token and config.whatsapp_phone_number_id:
@@ -110,6 +111,19 @@ def build_outbox(config: Config, sql: bool) -> Outbox:
     from warmline.adapters.storage.sql import make_engine
 
     return SqlOutbox(make_engine(config.database_url))
+
+
+def build_feed(config: Config, sql: bool) -> WebchatFeed:
+    """The web chat feed: the database's `webchat_feed` table (every worker shares it),
+    or this process's memory when Warmline runs without its own database."""
+    if not sql:
+        from warmline.adapters.channels.webchat import MemoryWebchatFeed
+
+        return MemoryWebchatFeed()
+    from warmline.adapters.channels.webchat_sql import SqlWebchatFeed
+    from warmline.adapters.storage.sql import make_engine
+
+    return SqlWebchatFeed(make_engine(config.database_url))
 
 
 def build_signals(name: str, kb: Path | None = None) -> Signals:
@@ -177,16 +191,19 @@ def bootstrap(config: Config | None = None, *, uow: Callable[[], UnitOfWork] | N
               signals: Signals | None = None, record: CommerceRecord | None = None,
               clock: Clock | None = None, policy: Policy | None = None,
               channels: Mapping[str, OutboundChannel] | None = None,
-              outbox: Outbox | None = None, access: AccessStore | None = None) -> Warmline:
+              outbox: Outbox | None = None, feed: WebchatFeed | None = None,
+              access: AccessStore | None = None) -> Warmline:
     """Wire Warmline from `config` (the environment by default); any port may be overridden.
 
     `channels` replaces the ones the settings enable (tests pass fakes); the web chat feed
-    is kept either way.
+    is kept either way. The outbox and the web chat feed live in the database when
+    Warmline builds its own units of work (`uow` not given), in memory otherwise.
     """
     config = config or Config.from_env()
     outbox = outbox or build_outbox(config, sql=uow is None)
     access = access or build_access(config, sql=uow is None)
-    wired = build_channels(config, outbox)
+    feed = feed or build_feed(config, sql=uow is None)
+    wired = build_channels(config, outbox, feed)
     if channels is not None:
         wired = ChannelSet(dict(channels), wired.helpdesk, wired.feed)
     clock = clock or SystemClock()
@@ -206,4 +223,5 @@ def bootstrap(config: Config | None = None, *, uow: Callable[[], UnitOfWork] | N
                     access=access,
                     dispatcher=Dispatcher(uow, wired.channels, outbox, clock,
                                           helpdesk=wired.helpdesk,
-                                          teams=config.chatwoot_teams))
+                                          teams=config.chatwoot_teams,
+                                          policy=lambda: policy))

@@ -87,7 +87,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("rate_limit_per_sender", "30", "customer messages per minute one sender (a "
             "conversation, web chat session or phone number) may post (0: no limit)"),
     Setting("webchat_secret", "", "key that signs web chat session tokens; empty means a "
-            "random key per process (sessions end on restart)"),
+            "random key per process (sessions end on restart and work on one worker only: "
+            "set it for `--workers 2`)"),
     Setting("webchat_origins", "", "sites allowed to embed the web chat widget "
             "(comma-separated origins); empty means Warmline's own origin only"),
 )

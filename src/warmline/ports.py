@@ -9,7 +9,7 @@ from types import TracebackType
 from typing import Any, Protocol
 
 from warmline.domain.access import ApiToken, User, WebSession
-from warmline.domain.channels import Address, Button, InboundEvent, Template
+from warmline.domain.channels import Address, Button, FeedItem, InboundEvent, Template
 from warmline.domain.commerce import CustomerRecord, RecordBatch
 from warmline.domain.events import Event
 from warmline.domain.model import Conversation
@@ -434,3 +434,28 @@ class AccessStore(Protocol):
 
 
 __all__ += ["AccessStore"]
+class WebchatFeed(Protocol):
+    """The web chat's threads as the widget reads them: numbered items per session.
+
+    Memory (tests, one process) and SQL (the `webchat_feed` table: every `warmline serve`
+    worker reads and writes the same feed). `seq` is 1, 2, 3… per session, never reused;
+    a reader that saw item n asks for what came after n.
+    """
+
+    def open(self, session_id: str) -> None:
+        """Make the session exist (idempotent)."""
+        ...
+
+    def exists(self, session_id: str) -> bool: ...
+
+    def append(self, session_id: str, role: str, text: str, *, item_id: str | None = None,
+               buttons: Sequence[Button] = (), author: str | None = None) -> FeedItem:
+        """Add a line after every line already there, committed when this returns."""
+        ...
+
+    def since(self, session_id: str, after: int = 0) -> list[FeedItem]:
+        """The items with seq > after, in order."""
+        ...
+
+
+__all__ += ["WebchatFeed"]

@@ -278,3 +278,16 @@ def test_sql_refuses_naive_datetimes(sql_backend: Backend, make: type[Make]) -> 
                                    channel="web")
     with sql_backend.new_uow() as uow, pytest.raises(ValueError, match="naive"):
         uow.conversations.append(cid, [naive], expected_version=0)
+
+
+def test_a_conversation_identified_later_is_listed_for_that_customer(
+        backend: Backend, make: type[Make]) -> None:
+    cid = make.conversation_id()
+    backend.commit(cid, [make.started(cid, "whatsapp", None), make.message(cid)], 0)
+    ref = f"cust-{cid}"
+    with backend.new_uow() as uow:
+        assert cid not in uow.conversations.ids_for_customer(ref)
+    backend.commit(cid, [ev.CustomerIdentified(conversation_id=cid, occurred_at=make.now(),
+                                               customer_ref=ref, channel="whatsapp")], 2)
+    with backend.new_uow() as uow:
+        assert uow.conversations.ids_for_customer(ref) == [cid]

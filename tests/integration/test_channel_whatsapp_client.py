@@ -102,6 +102,20 @@ def test_a_template_names_its_language_and_body_parameters(graph: FakeGraph) -> 
             {"type": "text", "text": "Ana"}, {"type": "text", "text": "10 minutes"}]}]}
 
 
+def test_a_template_with_named_variables_and_quick_replies_is_in_metas_shape(
+        graph: FakeGraph) -> None:
+    template = Template("warmline_assigned", "de", ("Ana", "retention"),
+                        parameter_names=("agent", "team"),
+                        quick_replies=("warmline:human",))
+    client_for(graph.url).send_template(STALE, template, key="k-named")
+    assert graph.requests[0]["json"]["template"]["components"] == [
+        {"type": "body", "parameters": [
+            {"type": "text", "parameter_name": "agent", "text": "Ana"},
+            {"type": "text", "parameter_name": "team", "text": "retention"}]},
+        {"type": "button", "sub_type": "quick_reply", "index": "0",
+         "parameters": [{"type": "payload", "payload": "warmline:human"}]}]
+
+
 def test_outside_the_24_hour_window_free_text_is_refused_before_calling_meta(
         graph: FakeGraph) -> None:
     with pytest.raises(WindowClosedError):

@@ -15,6 +15,7 @@ from tests.http_client import admin_client
 from tests.integration.conftest import demo_app
 from typer.testing import CliRunner
 
+from warmline.adapters.storage.schema import COMMERCE_TABLES
 from warmline.entrypoints.cli import app
 from warmline.service.metrics import live_metrics
 
@@ -100,6 +101,17 @@ def test_forgetting_an_unknown_conversation_changes_nothing(demo_db: Path,
 def test_forgetting_works_the_same_on_postgresql(pg_demo_client: TestClient,
                                                  postgres_url: str) -> None:
     ref, name, email, phone = _customer_with_whatsapp(postgres_url)
+    try:
+        _forget_on(pg_demo_client, postgres_url, ref, name, email, phone)
+    finally:  # the session's schema is shared: the next test gets the whole demo store
+        engine = create_engine(postgres_url)
+        with engine.begin() as conn:
+            conn.exec_driver_sql("TRUNCATE " + ", ".join(t.name for t in COMMERCE_TABLES))
+        engine.dispose()
+
+
+def _forget_on(pg_demo_client: TestClient, postgres_url: str, ref: str, name: str,
+               email: str, phone: str) -> None:
     r = pg_demo_client.post(f"/v1/conversations/wa-{phone}/messages", json={
         "message_id": f"wamid-{phone}-1", "channel": "whatsapp",
         "text": f"{name} here ({email}): the parcel to {ADDRESS} never came, refund me!!"})

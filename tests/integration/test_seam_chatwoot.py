@@ -125,3 +125,54 @@ def test_a_person_resolving_in_chatwoot_gives_the_thread_back_to_the_bot_and_ask
     assert public(chatwoot)[-1]["content"] == "How did we do today?"
     assert post(api, resolved).status_code == 200  # again: nothing left to take back
     assert [m["content"] for m in public(chatwoot)].count("How did we do today?") == 1
+
+
+def status_changed(status: str, stamp: int) -> bytes:
+    """Chatwoot's `conversation_status_changed` (the conversation_resolved sample's shape,
+    `Conversation#webhook_data` + event), for a status a person set in Chatwoot's UI."""
+    body = json.loads((FIXTURES / "conversation_resolved.json").read_text())
+    body["event"], body["status"], body["timestamp"] = (
+        "conversation_status_changed", status, stamp)
+    return json.dumps(body).encode()
+
+
+def test_a_person_opening_a_bot_held_conversation_in_chatwoot_is_a_handoff(
+        api: TestClient, chatwoot: FakeChatwoot) -> None:
+    post(api, incoming(701, "Hi, what is your return policy?"))
+    assert api.get(f"/v1/conversations/{THREAD}").json()["mode"] == "bot"
+    opened = status_changed("open", 1764000001)
+    assert post(api, opened).status_code == 200
+    view = api.get(f"/v1/conversations/{THREAD}").json()
+    assert view["mode"] == "waiting_for_human"  # the bot stops answering
+    requested = [e for e in view["events"] if e["type"] == "HandoffRequested"]
+    assert [e["source"] for e in requested] == ["helpdesk"]
+    notes = [m for m in chatwoot.messages[DISPLAY] if m["private"]]
+    assert len(notes) == 1 and notes[0]["content"].startswith("Warmline handoff")
+    count = len(chatwoot.messages[DISPLAY])
+    assert post(api, opened).status_code == 200  # the same delivery again: a no-op
+    assert post(api, status_changed("open", 1764000002)).status_code == 200  # still open
+    assert len(chatwoot.messages[DISPLAY]) == count
+    post(api, incoming(702, "Can I pay by invoice?"))
+    assert len(chatwoot.messages[DISPLAY]) == count  # no improvising: a person has it
+
+
+def test_a_person_setting_pending_in_chatwoot_gives_the_thread_back_without_csat(
+        api: TestClient, chatwoot: FakeChatwoot) -> None:
+    post(api, incoming(801, "I want to talk to a human please"))
+    before = len(public(chatwoot))
+    assert post(api, status_changed("pending", 1764000010)).status_code == 200
+    view = api.get(f"/v1/conversations/{THREAD}").json()
+    assert view["mode"] == "bot"
+    assert [e["type"] for e in view["events"]].count("HandedBackToBot") == 1
+    assert len(public(chatwoot)) == before  # no CSAT: nobody resolved anything
+    post(api, incoming(802, "Hi, what is your return policy?"))
+    assert len(public(chatwoot)) == before + 1  # the bot answers again
+
+
+def test_a_snoozed_conversation_stays_with_the_person(api: TestClient,
+                                                      chatwoot: FakeChatwoot) -> None:
+    post(api, incoming(901, "I want to talk to a human please"))
+    before = api.get(f"/v1/conversations/{THREAD}").json()
+    assert post(api, status_changed("snoozed", 1764000020)).status_code == 200
+    after = api.get(f"/v1/conversations/{THREAD}").json()
+    assert after["mode"] == "waiting_for_human" and after["events"] == before["events"]

@@ -180,8 +180,11 @@ def test_while_a_person_is_coming_the_bot_only_answers_how_long(api: TestClient,
     hire(api, "ana")
     post(api, text("wamid.w-1", "I want to talk to a human please"))
     count = len(graph.requests)
-    post(api, text("wamid.w-2", "Also the parcel box was damaged"))
+    post(api, text("wamid.w-2", "Also, can I pay by invoice instead?"))
     assert len(graph.requests) == count  # no improvising while a human is coming
+    post(api, text("wamid.w-21", "And the parcel box was damaged"))
+    assert len(graph.requests) == count + 1  # only what keeps the thread useful:
+    assert "photo of the damage" in body_text(sent(graph)[-1])  # the photos for the person
     post(api, text("wamid.w-3", "How long now?"))
     update = sent(graph)[-1]
     assert "number" in body_text(update) and "min" in body_text(update)
@@ -291,3 +294,127 @@ def test_a_delivery_receipt_settles_a_send_whose_outcome_was_unknown(
     assert post(api, json.dumps(receipt).encode()).status_code == 200
     [settled] = api.get(f"/v1/conversations/{THREAD}/outbox").json()["items"]
     assert (settled["state"], settled["provider_message_id"]) == ("sent", "wamid.LATE")
+
+
+def stale(message_id: str, words: str) -> bytes:
+    """A text sent 25 hours ago (delivered late, or the thread went quiet since): every
+    free-form message to this customer is outside the 24-hour window now."""
+    body = json.loads(text(message_id, words))
+    body["entry"][0]["changes"][0]["value"]["messages"][0]["timestamp"] = str(
+        int(time.time()) - 25 * 3600)
+    return json.dumps(body).encode()
+
+
+def test_outside_the_24_hour_window_each_message_goes_as_the_policys_template(
+        api: TestClient, graph: FakeGraph) -> None:
+    hire(api, "ana")
+    post(api, stale("wamid.t-1", "I want to talk to a human please"))
+    expectation = sent(graph)[-1]
+    assert expectation["type"] == "template" and expectation["to"] == WA_ID
+    assert expectation["template"]["name"] == "warmline_expectation"
+    assert expectation["template"]["language"] == {"code": "en"}
+    [body] = expectation["template"]["components"]
+    team, minutes = (p["text"] for p in body["parameters"])
+    handoff = api.get(f"/v1/conversations/{THREAD}/handoff").json()
+    assert team == handoff["queue"] and minutes.isdigit()
+
+    if handoff["state"] == "queued":
+        api.post("/v1/agents/ana/claims", json={})
+    api.post(f"/v1/handoffs/{handoff['id']}/confirm", json={"agent_id": "ana"})
+    api.post(f"/v1/conversations/{THREAD}/human-replies",
+             json={"text": "Hi, I'm on it.\nGive me  a minute.", "author": "ana"})
+    human = sent(graph)[-1]["template"]
+    assert human["name"] == "warmline_human_reply"
+    assert [p["text"] for p in human["components"][0]["parameters"]] == [
+        "Ana", "Hi, I'm on it. Give me a minute."]  # Meta refuses newlines in parameters
+
+    api.post(f"/v1/handoffs/{handoff['id']}/resolve", json={"by": "ana"})
+    csat = sent(graph)[-1]
+    recorded = json.loads((FIXTURES / "send_template.json").read_text())
+    assert csat.keys() - {"biz_opaque_callback_data"} == recorded.keys()
+    assert csat["template"]["name"] == "warmline_csat"
+    buttons = csat["template"]["components"]
+    assert [b["type"] for b in buttons] == ["button"] * 3  # no body variables
+    assert [(b["sub_type"], b["index"], b["parameters"]) for b in buttons] == [
+        ("quick_reply", str(i), [{"type": "payload", "payload": p}])
+        for i, p in enumerate(["csat:5", "csat:3", "csat:1"])]
+    assert {tuple(sorted(c)) for c in buttons} == {
+        tuple(sorted(recorded["template"]["components"][1]))}
+
+    outbox = api.get(f"/v1/conversations/{THREAD}/outbox").json()["items"]
+    assert [(i["kind"], i["state"]) for i in outbox] == [
+        ("expectation", "sent"), ("assigned", "sent"), ("human_reply", "sent"),
+        ("csat_question", "sent")]
+    assert outbox[0]["key"] == expectation["biz_opaque_callback_data"]  # receipts settle it
+    assert not any(m["type"] in ("text", "interactive") for m in sent(graph))
+
+
+def test_a_tap_on_the_csat_templates_quick_reply_is_stored_as_the_score(
+        api: TestClient, graph: FakeGraph) -> None:
+    hire(api, "ana")
+    post(api, stale("wamid.q-1", "I want to talk to a human please"))
+    handoff = api.get(f"/v1/conversations/{THREAD}/handoff").json()
+    if handoff["state"] == "queued":
+        api.post("/v1/agents/ana/claims", json={})
+    api.post(f"/v1/handoffs/{handoff['id']}/confirm", json={"agent_id": "ana"})
+    api.post(f"/v1/handoffs/{handoff['id']}/resolve", json={"by": "ana"})
+    assert sent(graph)[-1]["template"]["name"] == "warmline_csat"
+    quick = json.loads((FIXTURES / "template_button.json").read_text())
+    message = quick["entry"][0]["changes"][0]["value"]["messages"][0]
+    message["id"], message["timestamp"] = "wamid.q-2", str(int(time.time()))
+    message["button"] = {"payload": "csat:3", "text": "OK"}
+    assert post(api, json.dumps(quick).encode()).json()["stored"] == 1
+    events = api.get(f"/v1/conversations/{THREAD}").json()["events"]
+    assert [e["score"] for e in events if e["type"] == "CsatReceived"] == [3]
+
+
+@pytest.fixture
+def no_csat_template(wl: Warmline) -> Warmline:
+    from dataclasses import replace
+
+    m = wl.policy.messages["en"]
+    templates = {k: v for k, v in m.whatsapp_templates.items() if k != "csat_question"}
+    policy = replace(wl.policy, messages={"en": replace(m, whatsapp_templates=templates)})
+    assert wl.dispatcher is not None
+    wl.dispatcher.policy = lambda: policy
+    return wl
+
+
+def test_a_message_kind_without_a_template_outside_the_window_fails_with_the_reason(
+        api: TestClient, no_csat_template: Warmline, graph: FakeGraph) -> None:
+    hire(api, "ana")
+    post(api, stale("wamid.n-1", "I want to talk to a human please"))
+    handoff = api.get(f"/v1/conversations/{THREAD}/handoff").json()
+    if handoff["state"] == "queued":
+        api.post("/v1/agents/ana/claims", json={})
+    api.post(f"/v1/handoffs/{handoff['id']}/confirm", json={"agent_id": "ana"})
+    before = len(graph.requests)
+    resolved = api.post(f"/v1/handoffs/{handoff['id']}/resolve", json={"by": "ana"})
+    assert resolved.status_code == 200  # the fact is committed; the message waits
+    assert len(graph.requests) == before  # nothing reached Meta
+    items = api.get(f"/v1/conversations/{THREAD}/outbox").json()["items"]
+    [csat] = [i for i in items if i["kind"] == "csat_question"]
+    assert csat["state"] == "failed" and csat["attempts"] == 1
+    assert "24-hour window" in csat["last_error"]
+    assert "messages.en.whatsapp_templates.csat_question" in csat["last_error"]
+
+
+def test_a_131047_receipt_for_a_free_form_send_is_answered_with_the_template(
+        api: TestClient, graph: FakeGraph) -> None:
+    hire(api, "ana")
+    post(api, text("wamid.r131-1", "I want to talk to a human please"))
+    [owed] = api.get(f"/v1/conversations/{THREAD}/outbox").json()["items"]
+    assert sent(graph)[-1]["type"] == "text" and owed["state"] == "sent"
+    receipt = json.loads((FIXTURES / "status_failed.json").read_text())  # Meta's clock
+    status = receipt["entry"][0]["changes"][0]["value"]["statuses"][0]  # said: closed
+    status["biz_opaque_callback_data"] = owed["key"]
+    assert post(api, json.dumps(receipt).encode()).status_code == 200
+    resent = sent(graph)[-1]
+    assert resent["type"] == "template" and resent["template"]["name"] == "warmline_expectation"
+    assert resent["biz_opaque_callback_data"] == f"{owed['key']}:template"
+    [settled] = api.get(f"/v1/conversations/{THREAD}/outbox").json()["items"]
+    assert settled["state"] == "sent"
+    assert "131047" in settled["last_error"] and "warmline_expectation" in settled["last_error"]
+    count = len(graph.requests)
+    assert post(api, json.dumps(receipt).encode()).status_code == 200  # Meta retries the hook
+    assert len(graph.requests) == count  # the template is not sent twice

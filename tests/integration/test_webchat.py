@@ -14,7 +14,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from warmline.adapters.channels.webchat import Sessions, WebchatChannel, WebchatFeed
+from warmline.adapters.channels.webchat import MemoryWebchatFeed, Sessions, WebchatChannel
 from warmline.adapters.commerce.memory import MemoryCommerceRecord
 from warmline.adapters.signals.lexical import LexicalSignals
 from warmline.bootstrap import Warmline, bootstrap, sql_uow_factory
@@ -27,6 +27,7 @@ from warmline.domain.channels import (
 )
 from warmline.entrypoints.inbound import InboundSink
 from warmline.entrypoints.webchat import webchat_router
+from warmline.ports import WebchatFeed
 from warmline.service.queries import conversation_view
 
 SHOP = "https://shop.example"
@@ -41,7 +42,7 @@ def wl(sqlite_url: str) -> Warmline:
 
 @pytest.fixture
 def feed() -> WebchatFeed:
-    return WebchatFeed()
+    return MemoryWebchatFeed()
 
 
 @pytest.fixture

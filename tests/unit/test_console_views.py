@@ -98,3 +98,13 @@ def test_todays_figures_are_recomputed_after_the_ttl_or_on_a_new_day() -> None:
     tomorrow = cache.get(day + timedelta(days=1), NOW + timedelta(days=1), compute)
     assert tomorrow[1].conversations == 2
     assert TodayCache(ttl=0).get(day, NOW, compute)[1].conversations == 3
+
+
+def test_details_gone_through_while_waiting_are_lines_of_the_thread() -> None:
+    base = {"conversation_id": "c", "occurred_at": NOW}
+    entries = thread([ev.DetailChecked(**base, handoff_id="h1", item="order_number",
+                                       outcome="confirmed", value="#1043"),
+                      ev.CustomerIdentified(**base, customer_ref="c-7", channel="whatsapp")])
+    assert [(e.kind, e.text, e.detail) for e in entries] == [
+        ("fact", "while waiting: order number confirmed", "#1043"),
+        ("fact", "identified as customer c-7", "whatsapp")]

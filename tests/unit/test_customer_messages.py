@@ -46,3 +46,21 @@ def test_a_message_that_is_only_a_policy_keyword_is_the_one_tap_route() -> None:
     assert [is_keyword(catalogue, t) for t in ("Human!", "  agent ", "Mensch", "talk to a person",
                                                "the human said no")] == [
         True, True, True, True, False]
+
+
+def test_template_values_follow_the_policys_order_and_fold_whitespace() -> None:
+    from warmline.domain.customer_messages import WhatsAppTemplate, template_values
+
+    spec = WhatsAppTemplate("warmline_human_reply", "en", ("agent", "text"))
+    assert template_values(spec, "human_reply", "Hi,\n\tI'm   on   it.     Ok",
+                           {"agent": "Ana"}) == ("Ana", "Hi, I'm on it. Ok")
+
+
+def test_a_template_parameter_the_message_does_not_carry_is_named() -> None:
+    import pytest
+
+    from warmline.domain.customer_messages import WhatsAppTemplate, template_values
+
+    spec = WhatsAppTemplate("warmline_expectation", "en", ("team", "minutes"))
+    with pytest.raises(KeyError, match="needs minutes"):
+        template_values(spec, "expectation", "…", {"team": "retention"})

@@ -67,6 +67,11 @@ def _handoff_log(c: str) -> list[ev.Event]:
                             who="customer", item="order_number", evidence="#1042"),
         ev.InternalNoteAdded(conversation_id=c, occurred_at=NOW, note_id="n1",
                              text="asked for a call-back", author="ana", handoff_id="h1"),
+        ev.CustomerIdentified(conversation_id=c, occurred_at=NOW, customer_ref="c-7",
+                              channel="whatsapp"),
+        ev.DetailChecked(conversation_id=c, occurred_at=NOW, handoff_id="h1",
+                         item="order_number", outcome="confirmed", value="#1042",
+                         note="yes that's it"),
     ]
 
 

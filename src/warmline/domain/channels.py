@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 # The id of the one-tap "Talk to a person" button on every channel. A tap on it becomes
 # `RequestHandoff(source="button")`; other button ids (CSAT answers...) are the caller's.
@@ -141,11 +142,35 @@ class Button:
 
 @dataclass(frozen=True)
 class Template:
-    """A pre-approved message template (WhatsApp), with its body parameters in order."""
+    """A pre-approved message template (WhatsApp), with its body parameters in order.
+
+    `parameter_names` (same length as `parameters`) names them for a template created with
+    named variables; `quick_replies` are the payloads of its quick-reply buttons, in order.
+    """
 
     name: str
     language: str = "en"
     parameters: tuple[str, ...] = ()
+    parameter_names: tuple[str, ...] = ()
+    quick_replies: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    """One line of a web chat thread as the widget shows it, numbered per session."""
+
+    seq: int
+    id: str
+    role: str  # customer | brand | system
+    text: str
+    at: datetime
+    buttons: tuple[Button, ...] = ()
+    author: str | None = None  # a human's display name when the brand speaks as a person
+
+    def to_public(self) -> dict[str, Any]:
+        return {"seq": self.seq, "id": self.id, "role": self.role, "text": self.text,
+                "at": self.at.isoformat(), "author": self.author,
+                "buttons": [{"id": b.id, "title": b.title} for b in self.buttons]}
 
 
 class OutboundError(Exception):

@@ -17,10 +17,48 @@ def _t(default: str, help: str) -> Any:
     return field(default=default, metadata={"help": help, "min": None, "max": None})
 
 
+def _f(default: Any, help: str) -> Any:
+    return field(default=default, metadata={"help": help, "min": None, "max": None})
+
+
 def _list(default: list[str], help: str) -> Any:
     frozen = tuple(default)
     return field(default_factory=lambda: frozen,
                  metadata={"help": help, "min": None, "max": None})
+
+
+@dataclass(frozen=True)
+class WhatsAppTemplate:
+    """A pre-approved WhatsApp template sent in place of a message outside the 24-hour
+    customer-service window (Meta refuses free-form text there). Create it in WhatsApp
+    Manager under this name and language, with one body variable per `parameters` entry."""
+
+    name: str = _t("", "the template's name as approved in WhatsApp Manager")
+    language: str = _t("en", "the template's language code in WhatsApp Manager (en, en_US, "
+                       "de…)")
+    parameters: tuple[str, ...] = _list(
+        [], "the message's values that fill the body variables {{1}}, {{2}}… in order "
+        "(placeholders of the message: team, position, minutes, agent, text…)")
+    named_parameters: bool = _f(
+        False, "the template was created with named variables ({{team}}): send each value "
+        "with its parameter_name")
+    quick_replies: bool = _f(
+        False, "the template has quick-reply buttons: their payloads are the message's "
+        "button ids in order (csat:5, csat:3, csat:1; warmline:human)")
+
+
+def _templates(default: dict[str, WhatsAppTemplate], help: str) -> Any:
+    return field(default_factory=lambda: dict(default),
+                 metadata={"help": help, "min": None, "max": None})
+
+
+DEFAULT_TEMPLATES = {
+    "expectation": WhatsAppTemplate("warmline_expectation", "en", ("team", "minutes")),
+    "wait_update": WhatsAppTemplate("warmline_wait_update", "en", ("position", "minutes")),
+    "assigned": WhatsAppTemplate("warmline_assigned", "en", ("agent", "team")),
+    "human_reply": WhatsAppTemplate("warmline_human_reply", "en", ("agent", "text")),
+    "csat_question": WhatsAppTemplate("warmline_csat", "en", (), quick_replies=True),
+}
 
 
 @dataclass(frozen=True)
@@ -55,6 +93,38 @@ class Messages:
         "about {minutes} min more.",
         "when the promised wait has passed and the person has not joined yet; {team}, "
         "{position}, {minutes}")
+    confirm_order: str = _t(
+        "While you wait, I'll get the details ready for our {team} team. Is this about "
+        "order #{order}?",
+        "while waiting: confirm the order from the record (Yes/No buttons); {team}, "
+        "{order}, {items}")
+    confirm_address: str = _t(
+        "Is the delivery address still {address}?",
+        "while waiting: confirm the order's delivery address from the record; {team}, "
+        "{order}, {address}")
+    ask_photos: str = _t(
+        "If you can, send a photo of the damage here: our {team} team will need it.",
+        "while waiting, for a damage complaint: ask for photos (any photo or file the "
+        "customer sends counts); {team}, {order}")
+    photos_received: str = _t("Thank you, I've added it for our {team} team.",
+                              "when the photos arrive; {team}")
+    share_tracking: str = _t(
+        "Meanwhile, here is the tracking link for order #{order}: {tracking_url}",
+        "while waiting: the order's tracking link from the record; {team}, {order}, "
+        "{tracking_url}, {carrier}")
+    noted: str = _t("Thank you, noted for our {team} team.",
+                    "after the customer confirmed the last detail; {team}")
+    disputed: str = _t("Thanks, I've told our {team} team; they will check it with you.",
+                       "after the customer said a detail is wrong; {team}")
+    yes_title: str = _t("Yes", "the confirming button's title (button id confirm:yes)")
+    no_title: str = _t("No", "the disputing button's title (button id confirm:no)")
+    yes_words: tuple[str, ...] = _list(
+        ["yes", "yep", "yeah", "yup", "correct", "right", "that's right", "that's it",
+         "sure", "exactly", "y"],
+        "a reply opening with one of these confirms the detail asked")
+    no_words: tuple[str, ...] = _list(
+        ["no", "nope", "wrong", "incorrect", "not", "that's wrong", "n"],
+        "a reply opening with one of these disputes it (the person checks it)")
     csat_question: str = _t("How did we do today?",
                             "asked on the same thread after the human resolves")
     csat_titles: tuple[str, ...] = _list(
@@ -68,6 +138,11 @@ class Messages:
         ["human", "agent", "person", "operator", "talk to a person"],
         "a customer message that is only one of these (any case, punctuation aside) is "
         "the one-tap route, like the button")
+    whatsapp_templates: dict[str, WhatsAppTemplate] = _templates(
+        DEFAULT_TEMPLATES,
+        "per message kind (expectation, wait_update, assigned, human_reply, csat_question, "
+        "bot_reply, csat_thanks, confirm_*), the template sent instead outside WhatsApp's "
+        "24-hour window; a kind without one stays in the outbox as failed, with the reason")
 
 
 def is_keyword(catalogue: Mapping[str, Messages], text: str) -> bool:
@@ -95,6 +170,22 @@ def messages_for(catalogue: Mapping[str, Messages], language: str | None) -> Mes
     if language and language in catalogue:
         return catalogue[language]
     return catalogue.get("en") or next(iter(catalogue.values()), Messages())
+
+
+def template_values(template: WhatsAppTemplate, kind: str, text: str,
+                    values: Mapping[str, str]) -> tuple[str, ...]:
+    """The template's body parameters from the message's values (`text` is the message).
+
+    Meta refuses newlines, tabs and more than four spaces in a row in a parameter, so
+    whitespace is folded. A parameter the message kind does not carry is an error that
+    names it: the outbox keeps it, rather than sending a template with a hole.
+    """
+    known = {"text": text, **values}
+    missing = [p for p in template.parameters if p not in known]
+    if missing:
+        raise KeyError(f"template {template.name!r} needs {', '.join(missing)}, which a "
+                       f"{kind} message does not carry (it has: {', '.join(sorted(known))})")
+    return tuple(" ".join(str(known[p]).split()) or "-" for p in template.parameters)
 
 
 def csat_score(button_id: str) -> int | None:

@@ -80,6 +80,16 @@ class EscalationTriggered(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class CustomerIdentified(Event):
+    """The commerce record's customer behind a thread that started without one (a
+    WhatsApp number the record learnt later, a record that could not answer at first):
+    from here on the conversation, its package and its history are that customer's."""
+
+    customer_ref: str
+    channel: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
 class HandedBackToBot(Event):
     by: str
     reason: str = ""
@@ -211,6 +221,9 @@ class OutboundRequested(Event):
     button_titles: tuple[str, ...] = ()
     handoff_id: str | None = None
     promised_at: str | None = None  # ISO time a person was promised by (expectations)
+    # the values the text was made from ((placeholder, value) pairs: team, minutes…), for
+    # a WhatsApp template outside the 24-hour window (messages.<language>.whatsapp_templates)
+    template_values: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -228,7 +241,8 @@ class SeamLeakDetected(Event):
     """After a handoff, someone asked for or restated what the context package held.
 
     `who` is customer (restated it) or human (asked for it); `item` is order_number,
-    problem or tried. Count them per `handoff_id` for the seam-leak rate.
+    problem or tried (or address, damage_photos: asked again after the customer confirmed
+    or sent them while waiting). Count them per `handoff_id` for the seam-leak rate.
     """
 
     handoff_id: str | None
@@ -252,7 +266,23 @@ class InternalNoteAdded(Event):
     handoff_id: str | None = None
 
 
-CHANNEL_EVENTS: tuple[type[Event], ...] = (OutboundRequested, CsatReceived, SeamLeakDetected)
+@dataclass(frozen=True, kw_only=True)
+class DetailChecked(Event):
+    """While the customer waited, the bot went through a detail the person will need
+    (domain/waiting.py): `item` order_number, address, damage_photos or tracking_link;
+    `outcome` confirmed, disputed (the customer said no), received (photos) or shared
+    (the tracking link); `value` what it was (#1043, the address, the link); `note` the
+    customer's own words when they answered."""
+
+    handoff_id: str | None
+    item: str
+    outcome: str
+    value: str = ""
+    note: str = ""
+
+
+CHANNEL_EVENTS: tuple[type[Event], ...] = (OutboundRequested, CsatReceived, SeamLeakDetected,
+                                           DetailChecked)
 
 HANDOFF_EVENTS: tuple[type[Event], ...] = (
     HandoffRouted, HandoffDeferred, HandoffEscalated, HandoffAccepted, HandoffReleased,
@@ -262,7 +292,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
     cls.__name__: cls
     for cls in (ConversationStarted, MessageReceived, AgentReplied, HumanReplied,
                 HandoffRequested, DecisionMade, EscalationTriggered, HandedBackToBot,
-                ContextPackaged, InternalNoteAdded)
+                ContextPackaged, CustomerIdentified, InternalNoteAdded)
 }
 EVENT_TYPES.update({cls.__name__: cls for cls in HANDOFF_EVENTS + CHANNEL_EVENTS})
 
@@ -296,6 +326,8 @@ def from_record(type_name: str, conversation_id: str, occurred_at: datetime,
     for name in ("actions", "button_ids", "button_titles"):
         if name in data:
             data[name] = tuple(data[name])
+    if "template_values" in data:
+        data["template_values"] = tuple((str(k), str(v)) for k, v in data["template_values"])
     if data.get("assessment") is not None:
         data["assessment"] = Assessment.from_dict(data["assessment"])
     return cls(conversation_id=conversation_id, occurred_at=occurred_at, **data)

@@ -95,6 +95,8 @@ class Conversation:
             case ev.EscalationTriggered():
                 self.escalations.append(event)
                 self.mode = Mode.WAITING
+            case ev.CustomerIdentified():
+                self.customer_ref = event.customer_ref
             case ev.HandedBackToBot():
                 self.mode = Mode.BOT
                 self.window_start = len(self.turns)
@@ -114,7 +116,7 @@ class Conversation:
                   | ev.HandoffWithdrawn()):
                 pass  # queue facts; the conversation keeps waiting (docs/routing.md)
             case (ev.OutboundRequested() | ev.CsatReceived() | ev.SeamLeakDetected()
-                  | ev.InternalNoteAdded()):
+                  | ev.DetailChecked() | ev.InternalNoteAdded()):
                 pass  # what was sent and heard around the seam; turns stay the customer's
             case ev.ContextPackaged():
                 self.packages.append(event)

@@ -18,6 +18,7 @@ from warmline.domain.customer_messages import Messages, default_messages
 from warmline.domain.errors import PolicyError
 from warmline.domain.next_steps import NextStepRules
 from warmline.domain.routing_policy import RoutingPolicy
+from warmline.domain.waiting import WaitingRules
 
 T = TypeVar("T")
 
@@ -165,6 +166,7 @@ class Policy:
     detection: DetectionRules = dataclasses.field(default_factory=DetectionRules)
     context: ContextRules = dataclasses.field(default_factory=ContextRules)
     routing: RoutingPolicy = dataclasses.field(default_factory=RoutingPolicy)
+    waiting: WaitingRules = dataclasses.field(default_factory=WaitingRules)
     messages: dict[str, Messages] = dataclasses.field(
         default_factory=default_messages,
         metadata={"help": "what the customer reads around the seam, per language "

@@ -56,9 +56,7 @@ def serve(host: Annotated[str | None, typer.Option(help="listen address")] = Non
 
     config = Config.from_env()
     host, port = host or config.host, port or config.port
-    from sqlalchemy.engine import make_url
-
-    shown = make_url(config.database_url).render_as_string(hide_password=True)
+    shown = _shown(config.database_url)
     err.print(f"Warmline on http://{host}:{port}  (API docs: http://{host}:{port}/docs; "
               f"console: http://{host}:{port}/console; database {shown})")
     uvicorn.run("warmline.entrypoints.api:create_app", factory=True, host=host, port=port,
@@ -200,12 +198,37 @@ def policy_reference() -> None:
 @db_app.command("upgrade")
 def db_upgrade(url: Annotated[str | None, typer.Option(help="database URL")] = None) -> None:
     """Create or migrate the database to the latest schema."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     from warmline.adapters.storage.migrate import current, upgrade
     from warmline.config import Config
 
     url = url or Config.from_env().database_url
-    upgrade(url)
-    out.print(f"[green]database at revision {current(url)}[/] ({url})")
+    try:
+        upgrade(url)
+    except SQLAlchemyError as exc:
+        _fail(f"cannot migrate {_shown(url)}: {type(exc).__name__}: "
+              f"{str(getattr(exc, 'orig', exc)).splitlines()[0]}", 1)
+    out.print(f"[green]database at revision {current(url)}[/] ({_shown(url)})")
+
+
+@db_app.command("current")
+def db_current(url: Annotated[str | None, typer.Option(help="database URL")] = None) -> None:
+    """Print the database's schema revision and the one this version needs."""
+    from warmline.adapters.storage.migrate import current, head
+    from warmline.config import Config
+
+    url = url or Config.from_env().database_url
+    now, needed = current(url), head()
+    out.print(f"database at revision {now or 'none'}; this version needs {needed}"
+              + ("" if now == needed else " (run `warmline db upgrade`)"), highlight=False)
+
+
+def _shown(url: str) -> str:
+    """A database URL fit to print: without its password."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
 
 
 @app.command()

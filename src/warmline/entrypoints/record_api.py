@@ -51,6 +51,9 @@ class ContextOut(BaseModel):
     live: LiveOut
     since_handoff: list[dict[str, Any]]
     done_while_waiting: list[dict[str, Any]] = []  # told while waiting: not to ask again
+    details_while_waiting: list[dict[str, Any]] = Field(
+        default=[], description="details the bot went through while the customer waited "
+        "(item, state done/disputed/asked, value, the customer's answer): do not ask again")
     seam_leaks: list[dict[str, Any]] = []  # restated or asked though the package held it
 
 

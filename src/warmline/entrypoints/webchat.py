@@ -32,15 +32,11 @@ from fastapi.responses import HTMLResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
-from warmline.adapters.channels.webchat import (
-    CHANNEL,
-    Sessions,
-    WebchatFeed,
-    conversation_id_for,
-)
+from warmline.adapters.channels.webchat import CHANNEL, Sessions, conversation_id_for
 from warmline.domain.channels import ButtonTap, CustomerText, InboundEvent
 from warmline.entrypoints.auth import limit_sender, public
 from warmline.entrypoints.inbound import Handled, InboundSink
+from warmline.ports import WebchatFeed
 
 SessionId = Annotated[str, Path(pattern=r"^[0-9a-f]{24}$")]
 MessageId = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._:\-]+$")]
@@ -95,7 +91,7 @@ def webchat_router(sink: InboundSink, feed: WebchatFeed, sessions: Sessions, *,
         given = bearer[7:] if bearer.lower().startswith("bearer ") else token
         if not sessions.valid(session_id, given):
             raise HTTPException(401, "unknown session or wrong token")
-        feed.open(session_id)  # a valid token outlives a restart; its feed starts afresh
+        feed.open(session_id)  # a valid token outlives a restart (and any worker serves it)
         return session_id
 
     async def deliver(event: InboundEvent, line: str, response: Response) -> dict[str, Any]:
@@ -193,7 +189,7 @@ async def _stream(feed: WebchatFeed, session_id: str, after: int, request: Reque
     yield "retry: 1000\n\n"
     until, last_beat = time.monotonic() + seconds, time.monotonic()
     while time.monotonic() < until:
-        for item in feed.since(session_id, after):
+        for item in await run_in_threadpool(feed.since, session_id, after):  # the database
             after = item.seq
             yield f"id: {item.seq}\nevent: message\ndata: {json.dumps(item.to_public())}\n\n"
         if time.monotonic() - last_beat > 15:

@@ -21,7 +21,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from starlette.concurrency import run_in_threadpool
 
 from warmline.adapters.channels.chatwoot import ChatwootInbound, ChatwootSettings
-from warmline.adapters.channels.webchat import Sessions, WebchatFeed, WebchatSettings
+from warmline.adapters.channels.webchat import MemoryWebchatFeed, Sessions, WebchatSettings
 from warmline.adapters.channels.whatsapp import (
     WhatsAppInbound,
     WhatsAppSettings,
@@ -37,9 +37,11 @@ from warmline.domain.channels import (
 )
 from warmline.domain.customer_messages import is_keyword
 from warmline.domain.errors import DomainError
+from warmline.domain.model import Conversation, Mode
 from warmline.entrypoints.auth import public
 from warmline.entrypoints.inbound import Handled, InboundSink
 from warmline.entrypoints.webchat import webchat_router
+from warmline.ports import WebchatFeed
 
 log = logging.getLogger(__name__)
 
@@ -122,15 +124,33 @@ def channel_routers(wl: Warmline, feed: WebchatFeed | None = None) -> list[APIRo
     settle = wl.dispatcher.settle if wl.dispatcher is not None else None
 
     def on_thread_status(event: ThreadStatusChanged) -> None:
-        """A person resolved it in the helpdesk: the bot takes the thread back, CSAT follows."""
-        if event.status != "resolved":
-            return
+        """A person moved the thread in the helpdesk (docs/channels.md, Chatwoot):
+
+        - resolved: the bot takes the thread back and the CSAT question follows;
+        - pending (a person gave it back to the bot): the bot takes it back, no CSAT;
+        - open while the bot holds it (a person took it over): the handoff Warmline would
+          have made, so the bot stops answering and the package goes to the helpdesk;
+        - snoozed, or open/pending echoing Warmline's own toggle: nothing changes.
+        """
+        with wl.uow() as uow:
+            events = uow.conversations.load(event.conversation_id)
+        if not events:
+            return  # a thread Warmline never stored: nothing to hand over or back
+        mode = Conversation.replay(event.conversation_id, events).mode
         try:
-            wl.bus.handle(cmd.HandBackToBot(conversation_id=event.conversation_id,
-                                            by=event.channel, reason="resolved in the helpdesk",
-                                            csat=True))
+            if event.status in ("resolved", "pending") and mode is not Mode.BOT:
+                wl.bus.handle(cmd.HandBackToBot(
+                    conversation_id=event.conversation_id, by=event.channel,
+                    reason=f"{event.status} in the helpdesk", csat=event.status == "resolved"))
+            elif event.status == "open" and mode is Mode.BOT:
+                wl.bus.handle(cmd.RequestHandoff(
+                    conversation_id=event.conversation_id, source="helpdesk",
+                    text="[opened for a person in the helpdesk]", channel=event.channel,
+                    message_id=event.message_id))
+            else:
+                return
         except DomainError:
-            return  # the bot held it already (or it is unknown): nothing to take back
+            return  # it changed under us: nothing left to hand over or back
         wl.deliver(event.conversation_id)
 
     sink = InboundSink(wl.bus, wl.bus.deps.record, deliver=wl.deliver,
@@ -141,5 +161,6 @@ def channel_routers(wl: Warmline, feed: WebchatFeed | None = None) -> list[APIRo
     return [
         whatsapp_router(WhatsAppInbound(WhatsAppSettings.from_config(config)), sink),
         chatwoot_router(ChatwootInbound(ChatwootSettings.from_config(config)), sink),
-        webchat_router(sink, feed or WebchatFeed(), Sessions(web.secret), origins=web.origins),
+        webchat_router(sink, feed or MemoryWebchatFeed(), Sessions(web.secret),
+                       origins=web.origins),
     ]

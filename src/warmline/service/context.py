@@ -19,6 +19,7 @@ from warmline.domain.errors import ConversationNotFound
 from warmline.domain.handoff import build_package
 from warmline.domain.model import Conversation, Role
 from warmline.domain.policy import Policy
+from warmline.domain.waiting import ITEM_OF_KIND, Checked, Detail, checklist
 from warmline.ports import CommerceRecord, RecordUnavailable, Signals, UnitOfWork
 
 
@@ -79,6 +80,14 @@ def package_escalation(uow: UnitOfWork, app: _Appending, escalation: ev.Escalati
                                package=package.to_dict()))
 
 
+def _details(events: list[ev.Event]) -> list[dict[str, Any]]:
+    checked = [Checked(e.item, e.outcome, e.value, e.note) for e in events
+               if isinstance(e, ev.DetailChecked)]
+    asked = [Detail(ITEM_OF_KIND[e.kind], dict(e.template_values)) for e in events
+             if isinstance(e, ev.OutboundRequested) and e.kind in ITEM_OF_KIND]
+    return checklist(checked, asked)
+
+
 def live_view(uow_factory: Callable[[], UnitOfWork], record: CommerceRecord,
               conversation_id: str, now: datetime) -> dict[str, Any] | None:
     """The latest package with the live record and what changed; None if never packaged."""
@@ -122,6 +131,9 @@ def live_view(uow_factory: Callable[[], UnitOfWork], record: CommerceRecord,
              "promised_at": e.promised_at}
             for e in events[events.index(stored) + 1:]
             if isinstance(e, ev.OutboundRequested) and e.kind in ("expectation", "wait_update")],
+        # the details the bot went through with the customer while they waited
+        # (domain/waiting.py): done ones the person need not ask for again
+        "details_while_waiting": _details(events),
         "seam_leaks": [{"who": e.who, "item": e.item, "turn": e.turn, "evidence": e.evidence}
                        for e in events[events.index(stored) + 1:]
                        if isinstance(e, ev.SeamLeakDetected)],

@@ -11,7 +11,12 @@ has not settled, with the event's `message_id` as the idempotency key:
   stays `pending` with `next_attempt_at` backed off exponentially; `retry_due()` (the
   sweeper, or the next delivery) tries again, up to `max_attempts`;
 - outcome unknown: `uncertain`, never resent blindly (a duplicate reaches a real phone);
-- permanent refusal (window closed, bad request): `failed`, with the error, for a person.
+- permanent refusal (bad request): `failed`, with the error, for a person.
+
+Outside WhatsApp's 24-hour window a free-form message is refused (WindowClosedError,
+before Meta is called, or Meta's own 131047): the policy's template for the message's
+kind and the customer's language (`messages.<language>.whatsapp_templates.<kind>`) goes
+instead, under the same key; a kind without a template ends `failed` with that reason.
 
 On a helpdesk channel (Chatwoot) two more kinds go to the helpdesk rather than the
 customer: `helpdesk_handoff` (the context package as a private note, then the thread is
@@ -34,8 +39,12 @@ from warmline.domain.channels import (
     OutboundError,
     PermanentSendError,
     RetryableSendError,
+    Template,
+    WindowClosedError,
     address_of,
 )
+from warmline.domain.customer_messages import messages_for, template_values
+from warmline.domain.policy import Policy
 from warmline.ports import Clock, Helpdesk, OutboundChannel, Outbox, OutboxEntry, UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -49,8 +58,10 @@ class Dispatcher:
                  outbox: Outbox, clock: Clock, *, helpdesk: Helpdesk | None = None,
                  teams: Mapping[str, int] | None = None,
                  max_attempts: int = 6,
-                 base_delay: timedelta = timedelta(seconds=30)) -> None:
+                 base_delay: timedelta = timedelta(seconds=30),
+                 policy: Callable[[], Policy] | None = None) -> None:
         self.uow = uow
+        self.policy = policy or Policy
         self.helpdesk = helpdesk
         self.teams = dict(teams or {})  # Warmline queue -> helpdesk team id
         self.channels = channels
@@ -80,7 +91,8 @@ class Dispatcher:
             if entry.state == "pending" and (entry.next_attempt_at is None
                                              or entry.next_attempt_at <= now):
                 queue = _queue_of(events, event.handoff_id)
-                entry = self._attempt(entry, sender, address, event, queue)
+                entry = self._attempt(entry, sender, address, event, queue,
+                                      _language_of(events))
             results.append(entry)
         return results
 
@@ -92,17 +104,18 @@ class Dispatcher:
         return len(due)
 
     def _attempt(self, entry: OutboxEntry, sender: OutboundChannel, to: Address,
-                 event: ev.OutboundRequested, queue: str | None = None) -> OutboxEntry:
+                 event: ev.OutboundRequested, queue: str | None = None,
+                 language: str | None = None) -> OutboxEntry:
         attempts = entry.attempts + 1
         try:
             if event.kind in HELPDESK_KINDS:
                 message_id = self._helpdesk(entry, event, queue)
-            elif event.button_ids:
-                buttons = [Button(i, t) for i, t in zip(event.button_ids, event.button_titles,
-                                                        strict=True)]
-                message_id = sender.send_buttons(to, event.text, buttons, key=entry.key)
             else:
-                message_id = sender.send_text(to, event.text, key=entry.key)
+                try:
+                    message_id = self._free_form(entry, sender, to, event)
+                except WindowClosedError as closed:
+                    template = self.template_for(event, language, closed)
+                    message_id = sender.send_template(to, template, key=entry.key)
             done = replace(entry, state="sent", attempts=attempts,
                            provider_message_id=message_id, last_error=None,
                            next_attempt_at=None)
@@ -123,6 +136,40 @@ class Dispatcher:
                         done.last_error)
         return done
 
+    @staticmethod
+    def _free_form(entry: OutboxEntry, sender: OutboundChannel, to: Address,
+                   event: ev.OutboundRequested) -> str:
+        if event.button_ids:
+            buttons = [Button(i, t) for i, t in zip(event.button_ids, event.button_titles,
+                                                    strict=True)]
+            return sender.send_buttons(to, event.text, buttons, key=entry.key)
+        return sender.send_text(to, event.text, key=entry.key)
+
+    def template_for(self, event: ev.OutboundRequested, language: str | None,
+                     closed: WindowClosedError | None = None) -> Template:
+        """The policy's template for this message outside the window, filled from the
+        values the message was made of; WindowClosedError naming the gap if there is none."""
+        catalogue = self.policy().messages
+        m = messages_for(catalogue, language)
+        lang = language if language in catalogue else next(
+            (k for k, v in catalogue.items() if v is m), "en")
+        spec = m.whatsapp_templates.get(event.kind)
+        if spec is None or not spec.name:
+            raise WindowClosedError(
+                f"outside WhatsApp's 24-hour window, and the policy has no template for "
+                f"{event.kind!r} messages (messages.{lang}.whatsapp_templates.{event.kind})",
+                code=closed.code if closed else None)
+        try:
+            values = template_values(spec, event.kind, event.text,
+                                     dict(event.template_values))
+        except KeyError as exc:
+            raise WindowClosedError(f"outside the 24-hour window: {exc.args[0]} "
+                                    f"(messages.{lang}.whatsapp_templates.{event.kind})"
+                                    ) from exc
+        return Template(spec.name, spec.language, values,
+                        spec.parameters if spec.named_parameters else (),
+                        tuple(event.button_ids) if spec.quick_replies else ())
+
     def settle(self, receipt: DeliveryStatus) -> OutboxEntry | None:
         """A platform's receipt settles its send: proof it went out (an uncertain send
         becomes sent), or that it failed after all (the window had closed...)."""
@@ -132,7 +179,10 @@ class Dispatcher:
                       if e.key == receipt.outbound_key), None)
         if entry is None:
             return None
-        if receipt.status == "failed":
+        if receipt.status == "failed" and receipt.window_closed \
+                and entry.kind not in HELPDESK_KINDS:
+            done = self._resend_as_template(entry, receipt)
+        elif receipt.status == "failed":
             done = replace(entry, state="failed", next_attempt_at=None,
                            last_error=f"receipt: {receipt.error_code} {receipt.error_title}")
         elif entry.state in ("uncertain", "pending"):
@@ -142,6 +192,31 @@ class Dispatcher:
             return entry
         self.outbox.update(done, self.clock.now())
         return done
+
+    def _resend_as_template(self, entry: OutboxEntry, receipt: DeliveryStatus) -> OutboxEntry:
+        """Meta took a free-form message, then reported 131047: by its clock the window
+        had closed. The policy's template goes instead, under a key of its own (the first
+        key is spent); without one the entry fails, naming what is missing."""
+        why = f"receipt: {receipt.error_code} {receipt.error_title}"
+        with self.uow() as uow:
+            events = uow.conversations.load(entry.conversation_id)
+        owed = next((e for e in events if isinstance(e, ev.OutboundRequested)
+                     and e.message_id == entry.key), None)
+        sender = self.channels.get(entry.channel)
+        last_in = max((e.occurred_at for e in events if isinstance(e, ev.MessageReceived)),
+                      default=None)
+        to = address_of(entry.channel, entry.conversation_id, last_in)
+        if owed is None or sender is None or to is None:
+            return replace(entry, state="failed", next_attempt_at=None, last_error=why)
+        try:
+            template = self.template_for(owed, _language_of(events))
+            message_id = sender.send_template(to, template, key=f"{entry.key}:template")
+        except (OutboundError, ValueError) as exc:
+            return replace(entry, state="failed", next_attempt_at=None,
+                           last_error=f"{why}; {_why(exc)}"[:500])
+        return replace(entry, state="sent", next_attempt_at=None,
+                       provider_message_id=message_id,
+                       last_error=f"{why}; resent as template {template.name}")
 
     def _helpdesk(self, entry: OutboxEntry, event: ev.OutboundRequested,
                   queue: str | None) -> str:
@@ -177,6 +252,12 @@ def _queue_of(events: list[ev.Event], handoff_id: str | None) -> str | None:
         elif isinstance(e, ev.HandoffDeferred):
             queue = e.queue
     return queue
+
+
+def _language_of(events: list[ev.Event]) -> str | None:
+    """The customer's language as routing read it (the same rule as the message texts)."""
+    routed = [e for e in events if isinstance(e, ev.HandoffRouted)]
+    return routed[-1].language if routed else None
 
 
 def _why(exc: Exception) -> str:

@@ -113,9 +113,14 @@ def _judge_and_store(uow: UnitOfWork, deps: Dependencies, app: _Appender, turn: 
 
 
 def _start_if_new(app: _Appender, channel: str, customer_ref: str | None, now: Any) -> None:
+    """Start the conversation; or, if it started without a customer and this message
+    brings one (the record now knows the WhatsApp number...), identify it."""
     if not app.loaded:
         app.add(ev.ConversationStarted(conversation_id=app.conv.id, occurred_at=now,
                                        channel=channel, customer_ref=customer_ref))
+    elif customer_ref and not app.conv.customer_ref:
+        app.add(ev.CustomerIdentified(conversation_id=app.conv.id, occurred_at=now,
+                                      customer_ref=customer_ref, channel=channel))
 
 
 def receive_customer_message(c: cmd.ReceiveCustomerMessage, uow: UnitOfWork,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -26,6 +27,7 @@ from warmline.domain.model import Mode
 from warmline.domain.policy import Policy
 from warmline.domain.queueing import Handoff, HandoffState
 from warmline.domain.seam_leak import leaks
+from warmline.domain.waiting import DONE
 from warmline.ports import InboundKey, UnitOfWork
 
 if TYPE_CHECKING:
@@ -47,14 +49,20 @@ def owes(deps: Dependencies, app: _Appender) -> bool:
 
 def owe(app: _Appender, kind: str, text: str, now: datetime, *,
         buttons: tuple[tuple[str, str], ...] = (), handoff_id: str | None = None,
-        promised_at: datetime | None = None) -> None:
-    """Append a message owed to the customer; its key is its place in the log."""
+        promised_at: datetime | None = None,
+        values: Mapping[str, object] | None = None) -> None:
+    """Append a message owed to the customer; its key is its place in the log.
+
+    `values` are what the text was made from (team, minutes…): outside WhatsApp's 24-hour
+    window they fill the policy's template for this kind instead of the text.
+    """
     key = f"{app.conv.id}:{kind}:{len(app.loaded) + len(app.new)}"
     app.add(ev.OutboundRequested(
         conversation_id=app.conv.id, occurred_at=now,
         message_id=key, kind=kind, text=text, button_ids=tuple(b[0] for b in buttons),
         button_titles=tuple(b[1] for b in buttons), handoff_id=handoff_id,
-        promised_at=promised_at.isoformat() if promised_at else None))
+        promised_at=promised_at.isoformat() if promised_at else None,
+        template_values=tuple((k, str(v)) for k, v in (values or {}).items())))
 
 
 def bot_reply(deps: Dependencies, app: _Appender, text: str) -> None:
@@ -77,9 +85,12 @@ def expectation(uow: UnitOfWork, deps: Dependencies, app: _Appender) -> None:
     if not owes(deps, app):
         return
     m = _catalogue(deps.policy(), app)
-    text, promise = _wait_text(uow, deps, app, m, m.expectation)
+    text, promise, values = _wait_text(uow, deps, app, m, m.expectation)
     owe(app, "expectation", text, deps.clock.now(), handoff_id=_open_handoff(app),
-        promised_at=promise)
+        promised_at=promise, values=values)
+    from warmline.service.waiting import keep_useful
+
+    keep_useful(deps, app, None)  # the first detail the person will need, if any
     if deps.helpdesk is not None and app.conv.channel == "chatwoot" and app.conv.packages:
         owe(app, "helpdesk_handoff", package_note(app.conv.packages[-1].package),
             deps.clock.now(), handoff_id=_open_handoff(app))
@@ -103,15 +114,17 @@ def _open_handoff(app: _Appender) -> str | None:
 
 
 def _wait_text(uow: UnitOfWork, deps: Dependencies, app: _Appender, m: Messages,
-               template: str) -> tuple[str, datetime | None]:
-    """The wait in words, and by when a person was promised (None: no number given)."""
+               template: str) -> tuple[str, datetime | None, dict[str, object]]:
+    """The wait in words, by when a person was promised (None: no number given), and the
+    values the words were made from (for a WhatsApp template)."""
     from warmline.service.routing import wait_estimate
 
     policy, now = deps.policy(), deps.clock.now()
     hid = _open_handoff(app)
     handoff = uow.handoffs.get(hid) if hid else None
     if handoff is None:
-        return render(m.expectation_unknown, {"team": "support"}), None
+        values: dict[str, object] = {"team": "support"}
+        return render(m.expectation_unknown, values), None, values
     team = handoff.queue
     deferred = [e for e in app.loaded + app.new if isinstance(e, ev.HandoffDeferred)
                 and e.handoff_id == hid]
@@ -119,26 +132,31 @@ def _wait_text(uow: UnitOfWork, deps: Dependencies, app: _Appender, m: Messages,
         alt = (m.alternative_callback if deferred[-1].action == "callback"
                else m.alternative_next_open)
         opens = deferred[-1].until[11:16] or deferred[-1].until
-        return render(m.expectation_closed, {"team": team, "opens": opens,
-                                             "alternative": alt}), None
+        values = {"team": team, "opens": opens, "alternative": alt}
+        return render(m.expectation_closed, values), None, values
     eta = wait_estimate(uow, policy.routing, handoff, now)
     if eta.minutes is None:
-        return render(m.expectation_unknown, {"team": team}), None
+        return render(m.expectation_unknown, {"team": team}), None, {"team": team}
     promise = now + timedelta(minutes=eta.minutes)
-    return render(template, {"team": team, "position": eta.position,
-                             "minutes": eta.minutes}), promise
+    values = {"team": team, "position": eta.position, "minutes": eta.minutes}
+    return render(template, values), promise, values
 
 
 def while_waiting(uow: UnitOfWork, deps: Dependencies, app: _Appender, text: str) -> None:
-    """A person is coming: the bot does not improvise; it answers "how long now?" only."""
+    """A person is coming: the bot does not improvise. It goes through the details the
+    person will need (keep_useful) and answers "how long now?"; nothing else."""
+    from warmline.service.waiting import keep_useful
+
     if not owes(deps, app) or app.conv.mode is not Mode.WAITING:
+        return
+    if keep_useful(deps, app, text):  # an answer to the detail asked (service/waiting.py)
         return
     if not WAIT_QUESTION.search(text):
         return  # kept for the person, who sees it on the thread
     m = _catalogue(deps.policy(), app)
-    text, promise = _wait_text(uow, deps, app, m, m.while_waiting)
+    text, promise, values = _wait_text(uow, deps, app, m, m.while_waiting)
     owe(app, "wait_update", text, deps.clock.now(), handoff_id=_open_handoff(app),
-        promised_at=promise)
+        promised_at=promise, values=values)
 
 
 def _promised(app: _Appender) -> datetime | None:
@@ -166,8 +184,9 @@ def update_waits(c: hc.UpdateWaits, uow: UnitOfWork, deps: Dependencies) -> list
                     or promised is None or now <= promised:
                 continue
             m = _catalogue(deps.policy(), app)
-            text, promise = _wait_text(uow, deps, app, m, m.wait_grew)
-            owe(app, "wait_update", text, now, handoff_id=h.id, promised_at=promise)
+            text, promise, values = _wait_text(uow, deps, app, m, m.wait_grew)
+            owe(app, "wait_update", text, now, handoff_id=h.id, promised_at=promise,
+                values=values)
             uow.conversations.append(h.conversation_id, app.new,
                                      expected_version=len(app.loaded))
             touched.append(h.conversation_id)
@@ -183,7 +202,9 @@ def detect_leaks(app: _Appender, who: str, text: str, now: datetime) -> None:
     seen = [(e.who, e.item) for e in app.loaded + app.new
             if isinstance(e, ev.SeamLeakDetected) and e.handoff_id == hid]
     turn = len(app.conv.turns) - 1
-    for leak in leaks(app.conv.packages[-1].package, who, text, seen):
+    done = {e.item for e in app.loaded + app.new
+            if isinstance(e, ev.DetailChecked) and e.outcome in DONE}
+    for leak in leaks(app.conv.packages[-1].package, who, text, seen, done):
         app.add(ev.SeamLeakDetected(conversation_id=app.conv.id,
                                     occurred_at=now,
                                     handoff_id=hid, turn=turn, who=leak.who, item=leak.item,
@@ -195,8 +216,9 @@ def person_joins(deps: Dependencies, app: _Appender, name: str, handoff: Handoff
     if not owes(deps, app):
         return
     m = _catalogue(deps.policy(), app)
-    owe(app, "assigned", render(m.assigned, {"agent": name, "team": handoff.queue}),
-        deps.clock.now(), handoff_id=handoff.id)
+    values = {"agent": name, "team": handoff.queue}
+    owe(app, "assigned", render(m.assigned, values), deps.clock.now(),
+        handoff_id=handoff.id, values=values)
 
 
 def csat_question(deps: Dependencies, app: _Appender, handoff_id: str) -> None:
@@ -212,6 +234,14 @@ def csat_question(deps: Dependencies, app: _Appender, handoff_id: str) -> None:
                or isinstance(e, ev.HandedBackToBot) for e in app.new)
     if deps.helpdesk is not None and app.conv.channel == "chatwoot" and back:
         owe(app, "helpdesk_take_back", "", deps.clock.now(), handoff_id=handoff_id)
+
+
+def _person(app: _Appender, author: str) -> str:
+    """The name the customer was given for the person (from `assigned`), else the author."""
+    for e in reversed(app.loaded + app.new):
+        if isinstance(e, ev.OutboundRequested) and e.kind == "assigned":
+            return dict(e.template_values).get("agent", author) or author
+    return author
 
 
 def send_human_reply(c: cmd.SendHumanReply, uow: UnitOfWork, deps: Dependencies) -> Outcome:
@@ -233,7 +263,8 @@ def send_human_reply(c: cmd.SendHumanReply, uow: UnitOfWork, deps: Dependencies)
                                 message_id=message_id, text=c.text, author=c.author))
         detect_leaks(app, "human", c.text, now)
         if owes(deps, app):
-            owe(app, "human_reply", c.text, now, handoff_id=_open_handoff(app))
+            owe(app, "human_reply", c.text, now, handoff_id=_open_handoff(app),
+                values={"agent": _person(app, c.author)})
         turn = len(app.conv.turns) - 1
         uow.conversations.append(c.conversation_id, app.new, expected_version=len(app.loaded))
         uow.conversations.remember_inbound("human", f"{c.conversation_id}:{message_id}",

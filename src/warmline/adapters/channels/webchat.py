@@ -6,8 +6,9 @@ session's feed, numbered so the widget asks "what came after n?" (polling) or li
 for it (server-sent events). A session is an unguessable id plus a token signed with
 WARMLINE_WEBCHAT_SECRET, so one visitor cannot read or write another visitor's thread.
 
-The feed lives in this process's memory: enough for one `warmline serve` (the demo);
-several API processes need a shared feed (not built yet: it could be backed by the database).
+The feed is a port (`warmline.ports.WebchatFeed`): `SqlWebchatFeed`
+(adapters/channels/webchat_sql.py, the `webchat_feed` table) shares it between every
+`warmline serve` worker; `MemoryWebchatFeed` here is its in-process twin for tests.
 """
 
 from __future__ import annotations
@@ -17,12 +18,14 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 
 from warmline.adapters.channels.base import MemorySentLog, SendOnce, hmac_sha256_hex, same_secret
 from warmline.config import Config
-from warmline.domain.channels import Address, Button, PermanentSendError, Template
-from warmline.ports import SentLog
+from warmline.domain.channels import Address, Button, FeedItem, PermanentSendError, Template
+from warmline.ports import SentLog, WebchatFeed
+
+__all__ = ["CHANNEL", "MAX_ITEMS", "FeedItem", "MemoryWebchatFeed", "Sessions",
+           "WebchatChannel", "WebchatFeed", "WebchatSettings", "conversation_id_for"]
 
 CHANNEL = "webchat"
 MAX_ITEMS = 500  # per session; the oldest go first (a chat, not an archive)
@@ -61,24 +64,9 @@ class Sessions:
         return bool(token) and same_secret(token or "", self.token_for(session_id))
 
 
-@dataclass(frozen=True)
-class FeedItem:
-    seq: int
-    id: str
-    role: str  # customer | brand | system
-    text: str
-    at: datetime
-    buttons: tuple[Button, ...] = ()
-    author: str | None = None  # a human's display name when the brand speaks as a person
-
-    def to_public(self) -> dict[str, Any]:
-        return {"seq": self.seq, "id": self.id, "role": self.role, "text": self.text,
-                "at": self.at.isoformat(), "author": self.author,
-                "buttons": [{"id": b.id, "title": b.title} for b in self.buttons]}
-
-
-class WebchatFeed:
-    """Per-session feeds; thread-safe (writers run in worker threads, readers in the loop)."""
+class MemoryWebchatFeed:
+    """Per-session feeds in this process; thread-safe (writers run in worker threads,
+    readers in the loop). The twin of `SqlWebchatFeed` for tests and a lone process."""
 
     def __init__(self) -> None:
         self._items: dict[str, list[FeedItem]] = {}

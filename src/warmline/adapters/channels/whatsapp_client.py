@@ -47,6 +47,7 @@ MAX_BUTTON_TITLE = 20
 MAX_BUTTON_ID = 256
 MAX_BODY = 1024  # interactive body text
 MAX_TEXT = 4096
+MAX_QUICK_REPLIES = 10  # a template holds at most 10 buttons
 
 # Graph error codes that mean "not sent, try again later" (rate limits, transient outages).
 RETRYABLE_CODES = frozenset({1, 2, 4, 17, 341, 80007, 130429, 131000, 131016, 131056, 133004})
@@ -99,9 +100,17 @@ class WhatsAppClient:
 
     def send_template(self, to: Address, template: Template, *, key: str) -> str:
         body: dict[str, Any] = {"name": template.name, "language": {"code": template.language}}
+        components: list[dict[str, Any]] = []
         if template.parameters:
-            body["components"] = [{"type": "body", "parameters": [
-                {"type": "text", "text": p} for p in template.parameters]}]
+            names = template.parameter_names
+            components.append({"type": "body", "parameters": [
+                {"type": "text", **({"parameter_name": names[i]} if names else {}), "text": p}
+                for i, p in enumerate(template.parameters)]})
+        components.extend({"type": "button", "sub_type": "quick_reply", "index": str(i),
+                           "parameters": [{"type": "payload", "payload": payload}]}
+                          for i, payload in enumerate(template.quick_replies[:MAX_QUICK_REPLIES]))
+        if components:
+            body["components"] = components
         return self._send(to, key, {"type": "template", "template": body})
 
     # --- the window ---------------------------------------------------------------------

@@ -21,6 +21,8 @@ from warmline.adapters.storage.sql import SqlConversationRepository
 from warmline.domain.erasure import ERASED, erase, erase_message_id
 from warmline.domain.events import to_record
 
+WEBCHAT_PREFIX = "web-"  # adapters/channels/webchat.py: conversation_id_for(session)
+
 
 @dataclass(frozen=True)
 class Forgotten:
@@ -102,6 +104,10 @@ class SqlEraser:
             key=func.replace(t.outbox.c.key, old, new), last_error=None,
             provider_message_id=case((t.outbox.c.provider_message_id.is_(None), None),
                                      else_=ERASED)))
+        if old.startswith(WEBCHAT_PREFIX):  # the widget's copy of the thread
+            conn.execute(update(t.webchat_feed).where(
+                t.webchat_feed.c.session_id == old.removeprefix(WEBCHAT_PREFIX)).values(
+                text=ERASED, author=None))
         conn.execute(delete(t.conversations).where(t.conversations.c.id == old))
         return len(rows)
 

@@ -16,7 +16,7 @@ from warmline.adapters.storage.memory_routing import (
     MemoryRoutingStore,
     publish,
 )
-from warmline.domain.events import ConversationStarted, Event
+from warmline.domain.events import ConversationStarted, CustomerIdentified, Event
 from warmline.ports import ConcurrencyError, InboundKey, Notifier
 
 
@@ -70,9 +70,17 @@ class MemoryConversationRepository:
 
     def ids_for_customer(self, customer_ref: str, limit: int = 20) -> list[str]:
         mine = [cid for cid in self.list_ids(limit=len(self.touched))
-                if any(isinstance(e, ConversationStarted) and e.customer_ref == customer_ref
-                       for e in self.events.get(cid, [])[:1])]
+                if _customer_of(self.events.get(cid, [])) == customer_ref]
         return mine[:limit]
+
+
+def _customer_of(events: list[Event]) -> str | None:
+    """The conversation's customer: as it started, or as identified since."""
+    ref = None
+    for e in events:
+        if isinstance(e, ConversationStarted | CustomerIdentified):
+            ref = e.customer_ref or ref
+    return ref
 
 
 class MemoryUnitOfWork:

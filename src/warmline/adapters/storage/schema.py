@@ -340,6 +340,29 @@ web_sessions = Table(
     Index("ix_web_sessions_user_name", "user_name"),
 )
 
+# The web chat's threads as the widget reads them (migration 0006): shared
+# by every `warmline serve` worker, so a line written by one is streamed by another.
+webchat_sessions = Table(
+    "webchat_sessions",
+    metadata,
+    Column("session_id", String(64), primary_key=True),
+    Column("opened_at", DateTime(timezone=True), nullable=False),
+)
+
+webchat_feed = Table(
+    "webchat_feed",
+    metadata,
+    Column("session_id", String(64), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("item_id", String(200), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("buttons", JSON, nullable=False),
+    Column("author", String(200), nullable=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    PrimaryKeyConstraint("session_id", "seq"),
+)
+
 __all__ = [
     "COMMERCE_TABLES",
     "NAMING_CONVENTION",
@@ -361,4 +384,6 @@ __all__ = [
     "returns",
     "users",
     "web_sessions",
+    "webchat_feed",
+    "webchat_sessions",
 ]

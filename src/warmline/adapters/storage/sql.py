@@ -22,7 +22,13 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from warmline.adapters.storage.schema import conversations, inbound_messages
 from warmline.adapters.storage.schema import events as event_log
-from warmline.domain.events import ConversationStarted, Event, from_record, to_record
+from warmline.domain.events import (
+    ConversationStarted,
+    CustomerIdentified,
+    Event,
+    from_record,
+    to_record,
+)
 from warmline.ports import ConcurrencyError, InboundKey, Notifier
 
 if TYPE_CHECKING:  # imported when a unit of work opens: sql_routing builds on this module
@@ -64,6 +70,12 @@ def _sqlite_on_begin(conn: Connection) -> None:
     # IMMEDIATE takes the write lock up front: a deferred transaction that read first
     # would get SQLITE_BUSY on its first write without the busy handler waiting.
     conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _identified(events: Sequence[Event]) -> dict[str, Any]:
+    """The conversations row follows a CustomerIdentified (ids_for_customer reads it)."""
+    found = [e for e in events if isinstance(e, CustomerIdentified)]
+    return {"customer_ref": found[-1].customer_ref} if found else {}
 
 
 def _utc(moment: datetime) -> datetime:
@@ -132,7 +144,7 @@ class SqlConversationRepository:
                 update(conversations)
                 .where(conversations.c.id == conversation_id,
                        conversations.c.version == expected_version)
-                .values(version=new_version, updated_at=now)
+                .values(version=new_version, updated_at=now, **_identified(events))
             ).rowcount
             if moved == 0:
                 if expected_version != 0:

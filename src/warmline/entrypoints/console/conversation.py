@@ -117,6 +117,10 @@ def _fact(e: ev.Event) -> tuple[str, str] | None:
             return f"{e.by} handed the thread back to the bot", e.reason
         case ev.CsatReceived():
             return f"CSAT {e.score}/5", ""
+        case ev.DetailChecked():
+            return f"while waiting: {e.item.replace('_', ' ')} {e.outcome}", e.value
+        case ev.CustomerIdentified():
+            return f"identified as customer {e.customer_ref}", e.channel
         case ev.OutboundRequested() if e.kind in ("expectation", "wait_update"):
             return "told the customer", e.text
     return None
