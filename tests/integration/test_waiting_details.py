@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from tests.fake_channels import FakeGraph, serve
+from tests.http_client import admin_client
 from tests.integration.test_seam_whatsapp import (
     FIXTURES,
     SECRET,
@@ -40,7 +41,6 @@ from warmline.adapters.signals.lexical import LexicalSignals
 from warmline.bootstrap import Warmline, bootstrap, sql_uow_factory
 from warmline.config import Config
 from warmline.domain.commerce import Customer, LineItem, Order, RecordBatch
-from warmline.entrypoints.api import create_app
 
 OPEN = datetime(2026, 11, 25, 14, 0, tzinfo=UTC)
 TRACKING = "https://track.example/parcel/JD0143"
@@ -80,7 +80,7 @@ def api(sqlite_url: str, graph: FakeGraph, shop: MemoryCommerceRecord) -> Iterat
         "WARMLINE_WHATSAPP_API_URL": f"{graph.url}/v23.0"})
     wl: Warmline = bootstrap(config, uow=sql_uow_factory(sqlite_url), record=shop,
                              signals=LexicalSignals(), clock=FixedClock(OPEN))
-    with TestClient(create_app(wl)) as c:
+    with admin_client(wl) as c:
         yield c
 
 
