@@ -308,3 +308,16 @@ def test_a_session_lasts_the_configured_hours(tmp_path: Path) -> None:
         gone = c.get("/console/supervisor", follow_redirects=False)
         assert gone.status_code == 303 and gone.headers["location"].startswith(
             "/console/sign-in")
+
+
+def test_guessing_a_password_is_held_to_ten_tries_a_minute_even_with_the_right_one_next(
+        console: Console) -> None:
+    c = console.client
+    tries = [c.post("/console/sign-in", data={"name": "ana", "password": f"guess-{i}",
+                                              "next": "/console"}).status_code
+             for i in range(10)]
+    assert tries == [401] * 10
+    held = c.post("/console/sign-in", data={"name": "ana", "password": PASSWORD,
+                                            "next": "/console"}, follow_redirects=False)
+    assert held.status_code == 429
+    assert "warmline_session" not in held.headers.get("set-cookie", "")

@@ -32,6 +32,7 @@ from warmline.service.access import SignedIn
 
 SESSION_COOKIE = "warmline_session"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+SIGN_INS_PER_MINUTE = 10  # per name and per address: guessing passwords stays slow
 
 
 class AuthError(Exception):
@@ -90,6 +91,7 @@ class Access:
     store: AccessStore
     per_token: RateLimiter
     per_sender: RateLimiter
+    sign_ins: RateLimiter = field(default_factory=lambda: RateLimiter(SIGN_INS_PER_MINUTE))
 
     @classmethod
     def for_app(cls, wl: Warmline) -> Access:
@@ -262,6 +264,13 @@ def limit_sender(request: Request, key: str) -> None:
     acc: Access | None = getattr(request.app.state, "access", None)
     if acc is not None:
         acc.per_sender.take(key)
+
+
+def limit_sign_ins(request: Request, name: str) -> None:
+    """At most SIGN_INS_PER_MINUTE attempts per name and per client address (429)."""
+    acc = _access(request)
+    acc.sign_ins.take(f"name:{name.lower()}")
+    acc.sign_ins.take(f"ip:{request.client.host if request.client else '-'}")
 
 
 def set_session_cookie(response: Response, signed_in: SignedIn, secure: bool = False,

@@ -108,6 +108,7 @@ def router(wl: Warmline, tpl: Jinja2Templates) -> APIRouter:
                 password: Annotated[str, Form()] = "",
                 next: Annotated[str, Form()] = "/console") -> Response:
         assert wl.access is not None, "bootstrap wires an access store"
+        auth.limit_sign_ins(request, name.strip())
         done = access.sign_in(wl.access, name.strip(), password, now(),  # the app's clock
                               hours=wl.config.session_hours)
         if done is None:
