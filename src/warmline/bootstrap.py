@@ -14,6 +14,7 @@ from warmline.adapters.policy_file import load_policy
 from warmline.adapters.signals.lexical import LexicalSignals
 from warmline.config import Config
 from warmline.domain.policy import Policy
+from warmline.logs import install as install_log_redaction
 from warmline.ports import (
     Agent,
     Clock,
@@ -169,6 +170,7 @@ def bootstrap(config: Config | None = None, *, uow: Callable[[], UnitOfWork] | N
     `channels` replaces the ones the settings enable (tests pass fakes); the web chat feed
     is kept either way.
     """
+    install_log_redaction()  # personal data never reaches a log line (logs.py)
     config = config or Config.from_env()
     outbox = outbox or build_outbox(config, sql=uow is None)
     wired = build_channels(config, outbox)
