@@ -3,12 +3,14 @@ conversation. Rejected requests answer 4xx naming the field and store nothing.""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from warmline import __version__
@@ -23,7 +25,11 @@ from warmline.service.queries import conversation_view
 ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"model": s.ErrorOut}, 409: {"model": s.ErrorOut}, 413: {"model": s.ErrorOut},
     415: {"model": s.ErrorOut}, 422: {"model": s.ErrorOut},
+    503: {"model": s.ErrorOut, "description": "The database is unavailable; retry later"},
 }
+#: seconds a client (or a channel platform) is asked to wait before retrying a 503
+RETRY_AFTER = "2"
+log = logging.getLogger(__name__)
 
 
 class BodyLimit:
@@ -87,6 +93,18 @@ def create_app(warmline: Warmline | None = None) -> FastAPI:
         names = ", ".join(f["field"] for f in fields)
         return JSONResponse({"error": "invalid_request", "message": f"invalid: {names}",
                              "fields": fields}, 422)
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(InterfaceError)
+    @app.exception_handler(PoolTimeout)
+    async def unavailable(_: Request, exc: Exception) -> JSONResponse:
+        """The database went away, is locked or refuses connections: a clean 503, never
+        a traceback. The request was not acknowledged, so its sender retries; a message
+        is keyed by its message_id, so the retry is a no-op if it was stored after all."""
+        log.warning("database unavailable: %s", type(exc).__name__)
+        return JSONResponse({"error": "unavailable",
+                             "message": "the database is unavailable; retry later",
+                             "fields": []}, 503, headers={"Retry-After": RETRY_AFTER})
 
     @app.exception_handler(ConversationNotFound)
     async def not_found(_: Request, exc: ConversationNotFound) -> JSONResponse:
