@@ -79,7 +79,11 @@ def webchat_router(sink: InboundSink, feed: WebchatFeed, sessions: Sessions, *,
                    origins: Sequence[str] = (), prefix: str = "/webchat",
                    stream_seconds: float = 25.0, poll_seconds: float = 0.25) -> APIRouter:
     """`stream_seconds` bounds one event stream; the browser reconnects from its last id."""
-    router = APIRouter(prefix=prefix, tags=["webchat"])
+    router = APIRouter(prefix=prefix, tags=["webchat"], responses={
+        401: {"description": "Unknown session or wrong token"},
+        409: {"description": "The message does not fit the thread now"},
+        413: {"description": "Body too large"}, 415: {"description": "Not application/json"},
+        503: {"description": "The database is unavailable; retry later"}})
     allowed = {o.rstrip("/") for o in origins}
 
     def cors(request: Request, response: Response) -> None:
