@@ -110,7 +110,8 @@ class TurnOut(BaseModel):
     text: str
     confidence: float | None
     intent: str | None
-    at: str | None
+    at: str | None  # when it was sent: the channel's timestamp for customer messages
+    late: bool = False  # delivered after a message sent later (out of order)
 
 
 class ConversationOut(BaseModel):
@@ -119,7 +120,8 @@ class ConversationOut(BaseModel):
     customer_ref: str | None
     mode: str
     escalated: bool
-    turns: list[TurnOut]
+    turns: list[TurnOut]  # in arrival order: the order decisions were made and cite
+    in_channel_order: list[int] = []  # turn indexes in the order they were sent
     latest_decision: dict[str, Any] | None
     escalation: dict[str, Any] | None
     events: list[dict[str, Any]]
