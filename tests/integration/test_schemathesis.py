@@ -66,7 +66,11 @@ def app(database: str) -> Iterator[Any]:
 
 @pytest.fixture(scope="module")
 def api_schema(app: Any) -> Any:
-    return schemathesis.openapi.from_asgi("/openapi.json", app).exclude(path=STREAMING)
+    schema = schemathesis.openapi.from_asgi("/openapi.json", app).exclude(path=STREAMING)
+    # The NUL character is refused everywhere (422: PostgreSQL text cannot hold it), as
+    # the API's description says; generating it would only re-find that rule.
+    schema.config.generation.update(allow_x00=False)
+    return schema
 
 
 def _fuzz(operation: Any) -> str | None:

@@ -114,7 +114,9 @@ def create_app(warmline: Warmline | None = None) -> FastAPI:
     wl = warmline or bootstrap()
     max_chars = wl.config.max_message_chars
     app = FastAPI(title="Warmline", version=__version__,
-                  description="Clean AI-to-human escalation for commerce support.")
+                  description="Clean AI-to-human escalation for commerce support. Text never "
+                              "carries the NUL character (U+0000): a request with one is "
+                              "refused with 422.")
     app.add_middleware(BodyLimit, limit=wl.config.max_body_bytes)
     app.state.warmline = wl
 
