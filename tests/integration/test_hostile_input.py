@@ -24,6 +24,11 @@ def api(request: pytest.FixtureRequest) -> Iterator[tuple[TestClient, str]]:
     client: TestClient = request.getfixturevalue(
         "client" if request.param == "sqlite" else "pg_client")
     url = str(client.app.state.warmline.config.database_url)  # type: ignore[attr-defined]
+    engine = make_engine(url)
+    with engine.begin() as conn:  # the shared PostgreSQL schema keeps other tests' people
+        conn.exec_driver_sql("DELETE FROM handoffs")
+        conn.exec_driver_sql("DELETE FROM agents")
+    engine.dispose()
     yield client, url
 
 
