@@ -65,6 +65,7 @@ LOAD_ARGS ?=
 load: $(STAMP)
 	mkdir -p $(BENCH_OUT)
 	$(BIN)/python bench/load.py --json $(BENCH_OUT)/load.json $(LOAD_ARGS)
+	$(BIN)/python bench/combine.py $(BENCH_OUT)
 
 # Detection quality on every dev set, on turns the heads were not trained on: 5-fold
 # cross-validation and leave-the-set-out for the sets the heads learn from; the shipped

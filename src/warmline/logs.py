@@ -16,9 +16,10 @@ Redacted, best effort:
 - street addresses: a house number, one to four capitalised words and a street word
   (`221B Baker Street`, `12 Rue de Rivoli`, `Hauptstraße 5`) -> `[address]`.
 
-Kept: order numbers (`#10432`, `order 1043`), amounts, dates and times, ids that mix
-letters and digits. A long digit-only id (a 10-digit epoch time...) reads as a phone
-number and is redacted too: over-redaction is the safe side.
+Kept: order numbers (`#10432`, `order 1043`), amounts, dates and times, IPv4
+addresses (uvicorn's access log starts with the client's), ids that mix letters and
+digits. A long digit-only id (a 10-digit epoch time...) reads as a phone number and is
+redacted too: over-redaction is the safe side.
 """
 
 from __future__ import annotations
@@ -31,7 +32,10 @@ from typing import Any
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 CARD = re.compile(r"(?<![\w+])\d(?:[ -]?\d){12,18}(?![\w])")
 PHONE = re.compile(
-    r"(?<![\w#])(?!\d{4}-\d{2}-\d{2}\b)(?:\+|00)?\(?\d++\)?(?:[ .-]?\(?\d++\)?)*+(?![\w])")
+    r"(?<![\w#.])"  # not inside a word, an order number or a dotted number
+    r"(?!\d{4}-\d{2}-\d{2}\b)"  # not an ISO date
+    r"(?!\d{1,3}(?:\.\d{1,3}){3}(?![\d.]))"  # not an IPv4 address
+    r"(?:\+|00)?\(?\d++\)?(?:[ .-]?\(?\d++\)?)*+(?![\w])")  # possessive: no backtracking
 _STREET_WORDS = (r"Street|St\.?|Road|Rd\.?|Avenue|Ave\.?|Lane|Ln\.?|Drive|Dr\.?|Boulevard|"
                  r"Blvd\.?|Way|Court|Ct\.?|Place|Pl\.?|Square|Sq\.?|Terrace|Close|Crescent|"
                  r"Gardens|Parkway|Highway|Hwy")

@@ -267,3 +267,23 @@ def test_a_sqlite_database_locked_again_and_again_under_load_loses_nothing_ackno
     assert locks > 0 and refused > 0, "the fault was injected and felt"
     assert first_pass <= ids
     assert ids == set(load.ids) and judged_once(state)
+
+
+def test_a_missing_sqlite_database_file_answers_503_until_it_is_back(tmp_path: Path) -> None:
+    """The volume holding the database is not mounted (its folder is gone): 503, and the
+    service carries on by itself once the database is there again."""
+    folder = tmp_path / "volume"
+    url = f"sqlite:///{folder / 'warmline.db'}"
+    wl = bootstrap(Config.from_env({"WARMLINE_DATABASE_URL": url, "WARMLINE_RECORD": "none",
+                                    "WARMLINE_SIGNALS": "lexical",
+                                    "WARMLINE_SWEEP_SECONDS": "0"}))
+    client = TestClient(create_app(wl), headers=ADMIN)
+    r = post_message(client, "gone", "m-1", "Where is my order?")  # type: ignore[arg-type]
+    assert r.status_code == 503 and r.json()["error"] == "unavailable"
+    assert client.get("/healthz").status_code == 503
+    folder.mkdir()
+    upgrade(url)  # the volume is back (restored from a backup, say)
+    assert client.get("/healthz").status_code == 200
+    r = post_message(client, "gone", "m-1", "Where is my order?")  # type: ignore[arg-type]
+    assert r.status_code == 201
+    assert [m for m, _, _ in stored(url)["inbound"]] == ["m-1"]

@@ -38,6 +38,8 @@ def test_personal_data_is_replaced_by_its_kind(text: str, expected: str) -> None
     "I waited 3 days on the road to get 2 mugs",
     "tracking 1Z999AA10123456784",
     "4111-1111-1111-1112 is not a valid card",  # Luhn fails; 16 digits: too long for a phone
+    '192.168.100.200:54321 - "POST /v1/conversations/c-1/messages HTTP/1.1" 201',
+    "version 1.10.2 of 2026.11.1",
 ])
 def test_order_numbers_amounts_dates_and_ids_survive(text: str) -> None:
     assert redact(text) == text
