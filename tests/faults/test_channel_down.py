@@ -25,6 +25,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from tests.fake_channels import FakeGraph, Scripted, graph_error, serve
+from tests.serve_process import ADMIN
 
 from warmline.adapters.channels.whatsapp import signature_for
 from warmline.adapters.signals.lexical import LexicalSignals
@@ -65,7 +66,8 @@ def clock() -> Clock:
 @pytest.fixture
 def wl(database_url: str, clock: Clock) -> Warmline:
     config = Config.from_env({
-        "WARMLINE_DATABASE_URL": database_url, "WARMLINE_RECORD": "none",
+        "WARMLINE_DATABASE_URL": database_url, "WARMLINE_ADMIN_TOKEN": "test-admin-token",
+        "WARMLINE_RECORD": "none",
         "WARMLINE_AGENT": "reference", "WARMLINE_SWEEP_SECONDS": "0",
         "WARMLINE_WHATSAPP_APP_SECRET": SECRET,
         "WARMLINE_WHATSAPP_ACCESS_TOKEN": "test-access-token",
@@ -97,7 +99,7 @@ def test_replies_wait_in_the_outbox_with_backoff_until_the_channel_is_back(
         wl: Warmline, graph: FakeGraph, clock: Clock) -> None:
     assert wl.dispatcher is not None
     client = wl.channels["whatsapp"]
-    with TestClient(create_app(wl)) as api:
+    with TestClient(create_app(wl), headers=ADMIN) as api:
         _customer_writes(api, "wamid.down-1", "Hi, what is your return policy?")
         first = _outbox(api)  # connection refused
         assert (first["state"], first["attempts"]) == ("pending", 1)

@@ -276,7 +276,8 @@ def test_a_missing_sqlite_database_file_answers_503_until_it_is_back(tmp_path: P
     url = f"sqlite:///{folder / 'warmline.db'}"
     wl = bootstrap(Config.from_env({"WARMLINE_DATABASE_URL": url, "WARMLINE_RECORD": "none",
                                     "WARMLINE_SIGNALS": "lexical",
-                                    "WARMLINE_SWEEP_SECONDS": "0"}))
+                                    "WARMLINE_SWEEP_SECONDS": "0",
+                                    "WARMLINE_ADMIN_TOKEN": "test-admin-token"}))
     client = TestClient(create_app(wl), headers=ADMIN)
     r = post_message(client, "gone", "m-1", "Where is my order?")  # type: ignore[arg-type]
     assert r.status_code == 503 and r.json()["error"] == "unavailable"

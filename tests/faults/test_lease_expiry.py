@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from tests.serve_process import ADMIN
 
 from warmline.adapters.signals.lexical import LexicalSignals
 from warmline.bootstrap import bootstrap
@@ -47,10 +48,11 @@ def api(database_url: str, tmp_path: Path, clock: Clock) -> Iterator[TestClient]
     policy.write_text("version: lease-test\nrouting:\n  offer_seconds: 30\n"
                       "  auto_offer: false\n", encoding="utf-8")
     config = Config.from_env({"WARMLINE_DATABASE_URL": database_url, "WARMLINE_RECORD": "none",
+                              "WARMLINE_ADMIN_TOKEN": "test-admin-token",
                               "WARMLINE_SIGNALS": "lexical", "WARMLINE_SWEEP_SECONDS": "0",
                               "WARMLINE_POLICY": str(policy)})
-    with TestClient(create_app(bootstrap(config, signals=LexicalSignals(),
-                                         clock=clock))) as client:
+    with TestClient(create_app(bootstrap(config, signals=LexicalSignals(), clock=clock)),
+                    headers=ADMIN) as client:
         yield client
 
 

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from tests.serve_process import judged_once, stored
+from tests.serve_process import ADMIN, judged_once, stored
 
 from warmline.adapters.channels.whatsapp import signature_for
 from warmline.adapters.signals.lexical import LexicalSignals
@@ -36,11 +36,13 @@ THREAD = f"wa-{WA_ID}"
 @pytest.fixture
 def api(database_url: str) -> Iterator[TestClient]:
     config = Config.from_env({
-        "WARMLINE_DATABASE_URL": database_url, "WARMLINE_RECORD": "none",
+        "WARMLINE_DATABASE_URL": database_url, "WARMLINE_ADMIN_TOKEN": "test-admin-token",
+        "WARMLINE_RECORD": "none",
         "WARMLINE_SIGNALS": "lexical", "WARMLINE_SWEEP_SECONDS": "0",
         "WARMLINE_WHATSAPP_APP_SECRET": SECRET,
         "WARMLINE_WHATSAPP_PHONE_NUMBER_ID": "106540352242922"})
-    with TestClient(create_app(bootstrap(config, signals=LexicalSignals()))) as client:
+    with TestClient(create_app(bootstrap(config, signals=LexicalSignals())),
+                    headers=ADMIN) as client:
         yield client
 
 

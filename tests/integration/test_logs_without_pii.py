@@ -27,9 +27,11 @@ def test_a_message_with_an_email_and_phone_number_leaves_no_trace_in_the_logs(
     # the engine exists, which is when SQLAlchemy decides whether to log)
     caplog.set_level(level, logger="sqlalchemy.engine")
     wl = bootstrap(Config.from_env({"WARMLINE_DATABASE_URL": sqlite_url,
+                                    "WARMLINE_ADMIN_TOKEN": "test-admin-token",
                                     "WARMLINE_SIGNALS": "lexical"}),
                    record=StaticCommerceRecord.from_file(SCENARIOS / "record.json"))
-    with TestClient(create_app(wl)) as client:
+    with TestClient(create_app(wl),
+                    headers={"Authorization": "Bearer test-admin-token"}) as client:
         r = client.post(f"/v1/conversations/wa-{DIGITS}/messages", json={
             "message_id": "m1",
             "text": f"Please email me at {EMAIL} or call {PHONE} about order #10432"})
