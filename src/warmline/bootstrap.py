@@ -14,6 +14,7 @@ from warmline.adapters.policy_file import load_policy
 from warmline.adapters.signals.lexical import LexicalSignals
 from warmline.config import Config
 from warmline.domain.policy import Policy
+from warmline.logs import install as install_log_redaction
 from warmline.ports import (
     AccessStore,
     Agent,
@@ -199,6 +200,7 @@ def bootstrap(config: Config | None = None, *, uow: Callable[[], UnitOfWork] | N
     is kept either way. The outbox and the web chat feed live in the database when
     Warmline builds its own units of work (`uow` not given), in memory otherwise.
     """
+    install_log_redaction()  # personal data never reaches a log line (logs.py)
     config = config or Config.from_env()
     outbox = outbox or build_outbox(config, sql=uow is None)
     access = access or build_access(config, sql=uow is None)

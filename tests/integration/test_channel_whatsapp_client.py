@@ -194,6 +194,13 @@ def test_a_5xx_page_without_a_graph_error_is_uncertain(graph: FakeGraph) -> None
     assert len(graph.requests) == 1
 
 
+def test_a_503_page_is_retried_because_the_service_took_nothing(graph: FakeGraph) -> None:
+    graph.fail_next(Scripted(503, "<html>Service Unavailable</html>"))
+    sleeps: list[float] = []
+    wamid = client_for(graph.url, sleeps=sleeps).send_text(CUSTOMER, "Hi", key="k-503")
+    assert wamid == "wamid.FAKE000001" and len(graph.requests) == 2 and len(sleeps) == 1
+
+
 def test_a_refused_connection_is_retried_because_nothing_was_sent() -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

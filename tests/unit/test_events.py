@@ -1,6 +1,6 @@
 """Events serialise losslessly and state is derived by replaying them."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from warmline.domain import events as ev
 from warmline.domain.assessment import Assessment, ScopeReading
@@ -112,3 +112,14 @@ def test_the_assessment_travels_through_the_record_as_plain_json() -> None:
     assert payload["assessment"]["scope"] == {"in_scope": True, "intent": "cancel_order",
                                               "confidence": 0.42}
     assert ASSESSMENT.intent == "cancel_order" and ASSESSMENT.has("cancellation")
+
+
+def test_turns_keep_arrival_order_and_know_the_order_they_were_sent_in() -> None:
+    def msg(mid: str, seconds: int) -> ev.MessageReceived:
+        return ev.MessageReceived(conversation_id="c", occurred_at=NOW + timedelta(
+            seconds=seconds), message_id=mid, channel="whatsapp", text=mid)
+
+    conv = Conversation.replay("c", [msg("C", 10), msg("A", 0), msg("B", 5), msg("D", 20)])
+    assert [t.text for t in conv.turns] == ["C", "A", "B", "D"]  # as they arrived
+    assert [conv.turns[i].text for i in conv.in_channel_order()] == ["A", "B", "C", "D"]
+    assert conv.late_turns() == {1, 2}

@@ -126,5 +126,30 @@ class Conversation:
     def _add_turn(self, role: Role, text: str, **kw: object) -> None:
         self.turns.append(Turn(len(self.turns), role, text, **kw))  # type: ignore[arg-type]
 
+    def in_channel_order(self) -> list[int]:
+        """Turn indexes in the order the messages were sent (the channel's timestamps),
+        which differs from arrival order when a platform delivers late.
+
+        Turn indexes stay in arrival order: each decision judged the conversation as it
+        was known when it was made, and its evidence cites turns by index, so the log is
+        never reordered (docs/benchmarks.md, "Out-of-order deliveries"). Readers that
+        show a transcript use this order. Turns without a time keep their place.
+        """
+        timed = [t for t in self.turns if t.at is not None]
+        order = sorted(timed, key=lambda t: (t.at, t.index))
+        slots = iter(t.index for t in order)
+        return [next(slots) if t.at is not None else t.index for t in self.turns]
+
+    def late_turns(self) -> set[int]:
+        """Turns that arrived after a turn sent later than them (delivered out of order)."""
+        late, latest = set(), None
+        for t in self.turns:
+            if t.at is None:
+                continue
+            if latest is not None and t.at < latest:
+                late.add(t.index)
+            latest = t.at if latest is None or t.at > latest else latest
+        return late
+
     def hits_in_window(self, kind: str) -> list[int]:
         return list(self.hit_turns.get(kind, []))

@@ -3,12 +3,17 @@ conversation. Rejected requests answer 4xx naming the field and store nothing.""
 
 from __future__ import annotations
 
-from typing import Any
+import logging
+import re
+from typing import Annotated, Any
 
-from fastapi import FastAPI, HTTPException, Request, Response
+from fastapi import FastAPI, HTTPException, Query, Request, Response
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from warmline import __version__
@@ -25,7 +30,24 @@ from warmline.service.queries import conversation_view
 ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"model": s.ErrorOut}, 409: {"model": s.ErrorOut}, 413: {"model": s.ErrorOut},
     415: {"model": s.ErrorOut}, 422: {"model": s.ErrorOut},
+    503: {"model": s.ErrorOut, "description": "The database is unavailable; retry later"},
 }
+#: a retried message (same channel and message_id) answers 200 with the original decision
+RETRIED: dict[int | str, dict[str, Any]] = {
+    200: {"model": s.OutcomeOut,
+          "description": "A retried message (same channel and message_id): the original "
+                         "decision, nothing stored"}, **ERRORS}
+#: seconds a client (or a channel platform) is asked to wait before retrying a 503
+RETRY_AFTER = "2"
+#: what FastAPI says when a JSON body cannot be decoded at all
+UNPARSEABLE = "There was an error parsing the body"
+#: the deepest page a listing serves (a larger offset is refused, not sent to the database)
+MAX_OFFSET = 1_000_000
+log = logging.getLogger(__name__)
+
+
+#: a JSON \u0000 escape (an odd number of backslashes before u0000): the NUL character
+NUL_ESCAPE = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
 
 
 #: The console's forms post as HTML forms do; everything else speaks JSON.
@@ -33,25 +55,31 @@ FORM_TYPES = (b"application/x-www-form-urlencoded", b"multipart/form-data")
 
 
 class BodyLimit:
-    """Refuse bodies over `limit` bytes (413) and non-JSON bodies (415) before routing.
-
-    The console (/console/...) is the one place that also takes HTML form posts.
-    """
+    """Refuse bodies over `limit` bytes (413) and non-JSON POSTs (415) before routing, and
+    the NUL character anywhere (422): PostgreSQL text cannot hold it, and no customer
+    message, id or name needs it. The console (/console/...) also takes HTML form posts."""
 
     def __init__(self, app: ASGIApp, limit: int) -> None:
         self.app, self.limit = app, limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] not in ("POST", "PUT", "PATCH"):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        if "\x00" in scope["path"] or b"%00" in scope.get("query_string", b""):
+            return await _error(send, 422, "invalid_request",
+                                "invalid: path (the NUL character is not accepted)", "path")
+        if scope["method"] not in ("POST", "PUT", "PATCH"):
             return await self.app(scope, receive, send)
         headers = dict(scope["headers"])
         ctype = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
-        empty = headers.get(b"content-length") == b"0" and b"transfer-encoding" not in headers
+        declared = headers.get(b"content-length")
+        bodyless = declared in (None, b"0") and b"transfer-encoding" not in headers
+        if bodyless and not ctype:  # POST /v1/routing/sweep: nothing to be typed
+            return await self.app(scope, receive, send)
         console = scope["path"].startswith("/console/") and ctype in FORM_TYPES
-        if ctype != b"application/json" and not empty and not console:  # empty: no type
+        if ctype != b"application/json" and not console:
             return await _error(send, 415, "unsupported_media_type",
                                 "send the body as application/json")
-        declared = headers.get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.limit:
             return await _error(send, 413, "too_large", f"body over {self.limit} bytes")
         body, more = b"", True
@@ -61,6 +89,9 @@ class BodyLimit:
             more = message.get("more_body", False)
             if len(body) > self.limit:
                 return await _error(send, 413, "too_large", f"body over {self.limit} bytes")
+        if NUL_ESCAPE.search(body):
+            return await _error(send, 422, "invalid_request",
+                                "invalid: body (the NUL character is not accepted)", "body")
 
         async def replay() -> Message:
             return {"type": "http.request", "body": body, "more_body": False}
@@ -68,8 +99,11 @@ class BodyLimit:
         await self.app(scope, replay, send)
 
 
-async def _error(send: Send, status: int, error: str, message: str) -> None:
-    response = JSONResponse({"error": error, "message": message, "fields": []}, status)
+async def _error(send: Send, status: int, error: str, message: str,
+                 field: str | None = None) -> None:
+    fields = [{"field": field, "message": message.partition("(")[2].rstrip(")")}] \
+        if field else []
+    response = JSONResponse({"error": error, "message": message, "fields": fields}, status)
     await response({"type": "http"}, _no_receive, send)
 
 
@@ -87,7 +121,9 @@ def create_app(warmline: Warmline | None = None) -> FastAPI:
     wl = warmline or bootstrap()
     max_chars = wl.config.max_message_chars
     app = FastAPI(title="Warmline", version=__version__,
-                  description="Clean AI-to-human escalation for commerce support.")
+                  description="Clean AI-to-human escalation for commerce support. Text never "
+                              "carries the NUL character (U+0000): a request with one is "
+                              "refused with 422.")
     app.add_middleware(BodyLimit, limit=wl.config.max_body_bytes)
     app.state.warmline = wl
     app.state.access = Access.for_app(wl)
@@ -104,6 +140,31 @@ def create_app(warmline: Warmline | None = None) -> FastAPI:
         return JSONResponse({"error": "invalid_request", "message": f"invalid: {names}",
                              "fields": fields}, 422)
 
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        """FastAPI answers a body it cannot decode (invalid UTF-8, JSON nested deeper than
+        the parser recurses) with a bare 400; it is a bad request body like any other:
+        422 in the API's one error shape, naming the body."""
+        if exc.status_code == 400 and exc.detail == UNPARSEABLE:
+            return JSONResponse({"error": "invalid_request",
+                                 "message": "invalid: body (not UTF-8 JSON, or nested too "
+                                            "deeply)",
+                                 "fields": [{"field": "body", "message": "cannot be parsed as "
+                                             "UTF-8 JSON"}]}, 422)
+        return await http_exception_handler(request, exc)
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(InterfaceError)
+    @app.exception_handler(PoolTimeout)
+    async def unavailable(_: Request, exc: Exception) -> JSONResponse:
+        """The database went away, is locked or refuses connections: a clean 503, never
+        a traceback. The request was not acknowledged, so its sender retries; a message
+        is keyed by its message_id, so the retry is a no-op if it was stored after all."""
+        log.warning("database unavailable: %s", type(exc).__name__)
+        return JSONResponse({"error": "unavailable",
+                             "message": "the database is unavailable; retry later",
+                             "fields": []}, 503, headers={"Retry-After": RETRY_AFTER})
+
     @app.exception_handler(ConversationNotFound)
     async def not_found(_: Request, exc: ConversationNotFound) -> JSONResponse:
         return JSONResponse({"error": "not_found", "message": str(exc), "fields": []}, 404)
@@ -117,7 +178,8 @@ def create_app(warmline: Warmline | None = None) -> FastAPI:
             raise RequestValidationError([{"loc": ("body", "text"), "type": "too_long",
                                            "msg": f"at most {max_chars} characters"}])
 
-    @app.get("/healthz", tags=["ops"], dependencies=[public("load balancers' health check")])
+    @app.get("/healthz", tags=["ops"], responses={503: ERRORS[503]},
+             dependencies=[public("load balancers' health check")])
     def health() -> dict[str, str]:
         try:
             with wl.uow() as uow:
@@ -127,7 +189,7 @@ def create_app(warmline: Warmline | None = None) -> FastAPI:
         return {"status": "ok", "version": __version__, "policy_version": wl.policy.version}
 
     @app.post("/v1/conversations/{conversation_id}/messages", status_code=201,
-              response_model=s.OutcomeOut, responses=ERRORS, tags=["conversations"],
+              response_model=s.OutcomeOut, responses=RETRIED, tags=["conversations"],
               dependencies=[allow(Role.BOT, Role.ADMIN)],
               summary="Post a customer message; returns the decision after it")
     def post_message(conversation_id: s.ConversationId, body: s.CustomerMessageIn,
@@ -140,7 +202,7 @@ def create_app(warmline: Warmline | None = None) -> FastAPI:
             reply=body.reply)), response)
 
     @app.post("/v1/conversations/{conversation_id}/agent-replies", status_code=201,
-              response_model=s.OutcomeOut, responses=ERRORS, tags=["conversations"],
+              response_model=s.OutcomeOut, responses=RETRIED, tags=["conversations"],
               dependencies=[allow(Role.BOT, Role.ADMIN)],
               summary="Post the AI agent's reply, with its confidence, intent and actions")
     def post_agent_reply(conversation_id: s.ConversationId, body: s.AgentReplyIn,
@@ -152,7 +214,7 @@ def create_app(warmline: Warmline | None = None) -> FastAPI:
             response)
 
     @app.post("/v1/conversations/{conversation_id}/handoff-requests", status_code=201,
-              response_model=s.OutcomeOut, responses=ERRORS, tags=["conversations"],
+              response_model=s.OutcomeOut, responses=RETRIED, tags=["conversations"],
               dependencies=[allow(Role.BOT, Role.ADMIN)],
               summary="The one-tap route to a human (button, keyword or API call)")
     def post_handoff(conversation_id: s.ConversationId, body: s.HandoffRequestIn,
@@ -183,12 +245,11 @@ def create_app(warmline: Warmline | None = None) -> FastAPI:
             raise ConversationNotFound(f"conversation {conversation_id!r} does not exist")
         return view
 
-    @app.get("/v1/conversations", tags=["conversations"], summary="Conversation ids, newest first",
-             dependencies=[allow(Role.BOT, *STAFF)])
-    def list_conversations(limit: int = 50, offset: int = 0) -> dict[str, Any]:
-        if not 1 <= limit <= 500 or offset < 0:
-            raise RequestValidationError([{"loc": ("query", "limit"), "type": "range",
-                                           "msg": "limit 1..500, offset ≥ 0"}])
+    @app.get("/v1/conversations", tags=["conversations"], responses=ERRORS,
+             summary="Conversation ids, newest first", dependencies=[allow(Role.BOT, *STAFF)])
+    def list_conversations(limit: Annotated[int, Query(ge=1, le=500)] = 50,
+                           offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0
+                           ) -> dict[str, Any]:
         with wl.uow() as uow:
             return {"ids": uow.conversations.list_ids(limit=limit, offset=offset)}
 

@@ -53,7 +53,9 @@ def serve(host: Annotated[str | None, typer.Option(help="listen address")] = Non
     import uvicorn
 
     from warmline.config import Config
+    from warmline.logs import install
 
+    install()  # the supervisor's own log lines; each worker installs it in bootstrap()
     config = Config.from_env()
     host, port = host or config.host, port or config.port
     shown = _shown(config.database_url)

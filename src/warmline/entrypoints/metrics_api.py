@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
 from fastapi import APIRouter, Response
+from fastapi.responses import PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
@@ -113,7 +114,11 @@ def router(wl: Warmline) -> APIRouter:
     api = APIRouter(tags=["ops"])
 
     @api.get("/metrics", summary="Live seam metrics (Prometheus text format)",
-             dependencies=[allow(Role.METRICS, *STAFF)])
+             dependencies=[allow(Role.METRICS, *STAFF)],
+             response_class=PlainTextResponse, responses={
+                 200: {"content": {"text/plain": {"schema": {"type": "string"}}},
+                       "description": "Prometheus text exposition format"},
+                 503: {"description": "The database is unavailable; retry later"}})
     def metrics() -> Response:
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 

@@ -13,9 +13,9 @@ import logging
 import threading
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, FastAPI, Response
+from fastapi import APIRouter, FastAPI, Query, Response
 from fastapi.params import Depends
 from fastapi.responses import JSONResponse
 
@@ -31,7 +31,9 @@ from warmline.service import queue_queries as qq
 log = logging.getLogger("warmline.routing")
 T = TypeVar("T")
 ERRORS: dict[int | str, dict[str, Any]] = {
-    404: {"model": s.ErrorOut}, 409: {"model": s.ErrorOut}, 422: {"model": s.ErrorOut}}
+    404: {"model": s.ErrorOut}, 409: {"model": s.ErrorOut}, 413: {"model": s.ErrorOut},
+    415: {"model": s.ErrorOut}, 422: {"model": s.ErrorOut},
+    503: {"model": s.ErrorOut, "description": "The database is unavailable; retry later"}}
 
 
 def _error(status: int, error: str, message: str,
@@ -129,10 +131,8 @@ def router(wl: Warmline, dependencies: Sequence[Depends] = ()) -> APIRouter:
     @api.get("/queues/{queue}", response_model=rs.QueueDetailOut,
              dependencies=[allow(*PEOPLE, scope="queue")],
              summary="One queue: live figures and its waiting handoffs in claim order")
-    def get_queue(queue: rs.QueueName, limit: int = 50) -> Any:
-        if not 1 <= limit <= 500:
-            return _error(422, "invalid_request", "invalid: query.limit",
-                          [{"field": "query.limit", "message": "1..500"}])
+    def get_queue(queue: rs.QueueName,
+                  limit: Annotated[int, Query(ge=1, le=500)] = 50) -> Any:
         found = qq.queue_view(wl.uow(), policy, queue, now(), limit)
         return found if found is not None else _error(
             404, "not_found", f"queue {queue!r} does not exist (known: "

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from warmline.entrypoints.schemas import Strict
+from warmline.entrypoints.schemas import WHOLE, Strict
 
 AgentId = Annotated[str, Field(pattern=r"^[A-Za-z0-9._:@+\-]{1,128}$",
                                description="the person's id (e.g. their login)")]
@@ -21,7 +21,7 @@ class AgentIn(Strict):
     skills: Annotated[list[Tag], Field(max_length=50, default_factory=list)]
     languages: Annotated[list[Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z]{2})?$")]],
                          Field(min_length=1, max_length=20, default_factory=lambda: ["en"])]
-    capacity: Annotated[int, Field(ge=1, le=50)] = 1
+    capacity: Annotated[int, Field(ge=1, le=50), WHOLE] = 1
 
 
 class PresenceIn(Strict):
@@ -43,6 +43,11 @@ class ReleaseIn(Strict):
 
 
 class TransferIn(Strict):
+    """A transfer names a queue, a person or both (the schema says so: anyOf)."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", json_schema_extra={
+        "anyOf": [{"required": ["to_queue"], "properties": {"to_queue": {"type": "string"}}},
+                  {"required": ["to_agent"], "properties": {"to_agent": {"type": "string"}}}]})
     by: Person
     reason: Annotated[str, Field(min_length=1, max_length=1000)]
     to_queue: QueueName | None = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
 
 ConversationId = Annotated[str, Field(pattern=r"^[A-Za-z0-9._:@+\-]{1,128}$",
                                       description="your id for the conversation")]
@@ -12,6 +12,16 @@ MessageId = Annotated[str, Field(min_length=1, max_length=256,
                                  description="the channel's id of this message (idempotency key)")]
 Channel = Annotated[str, Field(pattern=r"^[a-z0-9_\-]{1,64}$")]
 Ref = Annotated[str, Field(min_length=1, max_length=128)]
+
+
+def _whole(value: Any) -> Any:
+    """JSON has one number type: 3.0 is the integer 3 (JSON Schema agrees); 3.5 is not."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+#: for an integer in a request body: `3.0` is accepted as 3 even in strict models. Put it
+#: after the Field(...) in the Annotated, or the schema loses its minimum and maximum.
+WHOLE = BeforeValidator(_whole)
 
 
 class Strict(BaseModel):
@@ -100,7 +110,8 @@ class TurnOut(BaseModel):
     text: str
     confidence: float | None
     intent: str | None
-    at: str | None
+    at: str | None  # when it was sent: the channel's timestamp for customer messages
+    late: bool = False  # delivered after a message sent later (out of order)
 
 
 class ConversationOut(BaseModel):
@@ -109,7 +120,8 @@ class ConversationOut(BaseModel):
     customer_ref: str | None
     mode: str
     escalated: bool
-    turns: list[TurnOut]
+    turns: list[TurnOut]  # in arrival order: the order decisions were made and cite
+    in_channel_order: list[int] = []  # turn indexes in the order they were sent
     latest_decision: dict[str, Any] | None
     escalation: dict[str, Any] | None
     events: list[dict[str, Any]]

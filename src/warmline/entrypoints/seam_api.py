@@ -28,7 +28,10 @@ from warmline.domain.access import PEOPLE, STAFF, Role
 from warmline.domain.errors import ConversationNotFound
 from warmline.entrypoints import schemas as s
 from warmline.entrypoints.auth import allow
-from warmline.entrypoints.routing_api import deliver_safely
+from warmline.entrypoints.routing_api import ERRORS, deliver_safely
+
+RETRIED: dict[int | str, dict[str, Any]] = {
+    200: {"description": "A retried message (same message_id): nothing stored again"}}
 
 
 class HumanReplyIn(s.Strict):
@@ -38,12 +41,13 @@ class HumanReplyIn(s.Strict):
 
 
 class CsatIn(s.Strict):
-    score: Annotated[int, Field(ge=1, le=5)]
+    score: Annotated[int, Field(ge=1, le=5), s.WHOLE]
     message_id: s.MessageId
 
 
 def router(wl: Warmline) -> APIRouter:
-    api = APIRouter(prefix="/v1/conversations", tags=["human on the thread"])
+    api = APIRouter(prefix="/v1/conversations", tags=["human on the thread"],
+                    responses=ERRORS)
 
     def events_of(conversation_id: str) -> list[ev.Event]:
         with wl.uow() as uow:
@@ -63,7 +67,7 @@ def router(wl: Warmline) -> APIRouter:
         return {"conversation_id": conversation_id, "text": text, "first": not replied,
                 "turn": packages[-1].turn if packages else None}
 
-    @api.post("/{conversation_id}/human-replies", status_code=201,
+    @api.post("/{conversation_id}/human-replies", status_code=201, responses=RETRIED,
               dependencies=[allow(*PEOPLE, scope="conversation")],
               summary="A person's reply, sent on the customer's own thread as the brand")
     def post_human_reply(conversation_id: s.ConversationId, body: HumanReplyIn,
@@ -76,7 +80,7 @@ def router(wl: Warmline) -> APIRouter:
         return {"conversation_id": conversation_id, "turn": outcome.turn,
                 "duplicate": outcome.duplicate}
 
-    @api.post("/{conversation_id}/csat", status_code=201,
+    @api.post("/{conversation_id}/csat", status_code=201, responses=RETRIED,
               dependencies=[allow(Role.BOT, *STAFF)],
               summary="The customer's CSAT answer (1..5), stored as CsatReceived")
     def post_csat(conversation_id: s.ConversationId, body: CsatIn,

@@ -77,7 +77,13 @@ def webchat_router(sink: InboundSink, feed: WebchatFeed, sessions: Sessions, *,
                    stream_seconds: float = 25.0, poll_seconds: float = 0.25) -> APIRouter:
     """`stream_seconds` bounds one event stream; the browser reconnects from its last id."""
     router = APIRouter(prefix=prefix, tags=["webchat"], dependencies=[public(
-        "the customer's side: each thread is held by its own signed session token")])
+        "the customer's side: each thread is held by its own signed session token")],
+        responses={
+        401: {"description": "Unknown session or wrong token"},
+        409: {"description": "The message does not fit the thread now"},
+        413: {"description": "Body too large"}, 415: {"description": "Not application/json"},
+        429: {"description": "Too many messages from this thread; see Retry-After"},
+        503: {"description": "The database is unavailable; retry later"}})
     allowed = {o.rstrip("/") for o in origins}
 
     def cors(request: Request, response: Response) -> None:

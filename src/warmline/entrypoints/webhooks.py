@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
@@ -40,10 +41,22 @@ from warmline.domain.errors import DomainError
 from warmline.domain.model import Conversation, Mode
 from warmline.entrypoints.auth import public
 from warmline.entrypoints.inbound import Handled, InboundSink
+from warmline.entrypoints.schemas import ErrorOut
 from warmline.entrypoints.webchat import webchat_router
 from warmline.ports import WebchatFeed
 
 log = logging.getLogger(__name__)
+
+
+def _documented(*codes: int) -> dict[int | str, dict[str, Any]]:
+    why = {400: "A malformed payload: nothing stored", 401: "Not signed: nothing stored",
+           403: "A bad signature (or verify token): nothing stored",
+           413: "Body too large", 415: "Not application/json",
+           503: "The database is unavailable: the platform retries the delivery"}
+    return {c: {"model": ErrorOut, "description": why[c]} for c in codes}
+
+
+WEBHOOK_ERRORS = _documented(400, 401, 403, 413, 415, 503)
 
 
 def whatsapp_router(inbound: WhatsAppInbound, sink: InboundSink, *,
@@ -51,7 +64,9 @@ def whatsapp_router(inbound: WhatsAppInbound, sink: InboundSink, *,
     router = APIRouter(tags=["channels"], dependencies=[public(
         "the platform calls it; every delivery's signature (or token) is checked")])
 
-    @router.get(path, response_class=PlainTextResponse,
+    @router.get(path, response_class=PlainTextResponse, responses={
+                    403: {"description": "The verify token does not match",
+                          "content": {"text/plain": {"schema": {"type": "string"}}}}},
                 summary="Meta's verification handshake: echo hub.challenge")
     def verify_subscription(request: Request) -> PlainTextResponse:
         challenge = answer_challenge(dict(request.query_params), inbound.settings.verify_token)
@@ -59,7 +74,8 @@ def whatsapp_router(inbound: WhatsAppInbound, sink: InboundSink, *,
             return PlainTextResponse("verification failed", status_code=403)
         return PlainTextResponse(challenge)
 
-    @router.post(path, summary="WhatsApp Cloud API messages webhook (X-Hub-Signature-256)")
+    @router.post(path, summary="WhatsApp Cloud API messages webhook (X-Hub-Signature-256)",
+                 responses=WEBHOOK_ERRORS)
     async def receive(request: Request) -> JSONResponse:
         body = await request.body()
         headers = dict(request.headers)
@@ -74,7 +90,8 @@ def chatwoot_router(inbound: ChatwootInbound, sink: InboundSink, *,
     router = APIRouter(tags=["channels"], dependencies=[public(
         "the platform calls it; every delivery's signature (or token) is checked")])
 
-    @router.post(path, summary="Chatwoot Agent Bot webhook (X-Chatwoot-Signature or ?token=)")
+    @router.post(path, summary="Chatwoot Agent Bot webhook (X-Chatwoot-Signature or ?token=)",
+                 responses=WEBHOOK_ERRORS)
     async def receive(request: Request) -> JSONResponse:
         body = await request.body()
         headers = dict(request.headers)

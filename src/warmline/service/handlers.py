@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from warmline import faults
 from warmline.domain import commands as cmd
 from warmline.domain import events as ev
 from warmline.domain.decision import Decision, judge
@@ -144,7 +145,9 @@ def receive_customer_message(c: cmd.ReceiveCustomerMessage, uow: UnitOfWork,
             (lambda _: while_waiting(uow, deps, app, c.text)) if waiting else None))
         uow.conversations.remember_inbound(c.channel, c.message_id,
                                            InboundKey(c.conversation_id, turn))
+        faults.point("before_commit")  # no-op unless a fault test asks (faults.py)
         uow.commit()
+        faults.point("after_commit")
         return Outcome(c.conversation_id, turn, decision.to_public())
 
 

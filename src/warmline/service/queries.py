@@ -17,6 +17,7 @@ def conversation_view(uow: UnitOfWork, conversation_id: str) -> dict[str, Any] |
         return None
     conv = Conversation.replay(conversation_id, events)
     latest = conv.last_decision
+    late = conv.late_turns()
     escalation = conv.escalations[-1] if conv.escalations else None
     return {
         "id": conv.id,
@@ -26,7 +27,9 @@ def conversation_view(uow: UnitOfWork, conversation_id: str) -> dict[str, Any] |
         "escalated": conv.escalated,
         "turns": [{"index": t.index, "role": t.role.value, "text": t.text,
                    "confidence": t.confidence, "intent": t.intent,
-                   "at": t.at.isoformat() if t.at else None} for t in conv.turns],
+                   "at": t.at.isoformat() if t.at else None, "late": t.index in late}
+                  for t in conv.turns],
+        "in_channel_order": conv.in_channel_order(),
         "latest_decision": None if latest is None else {
             "turn": latest.turn, "escalate": latest.escalate, "suppressed": latest.suppressed,
             "hits": [public_hit(h) for h in latest.hits],

@@ -170,8 +170,8 @@ def _message_id(response: httpx.Response) -> str:
                 f"HTTP {response.status_code} without a message id") from exc
     error = data.get("error") if isinstance(data, dict) else None
     if not isinstance(error, dict):  # a proxy's page, not Meta's answer: outcome unknown
-        if response.status_code == 429:
-            raise Throttled("HTTP 429", status=429,
+        if response.status_code in (429, 503):  # refused before any work: safe to resend
+            raise Throttled(f"HTTP {response.status_code}", status=response.status_code,
                             retry_after=retry_after_seconds(response.headers.get("retry-after")))
         if response.status_code >= 500:
             raise DeliveryUncertainError(f"HTTP {response.status_code} without a Graph error",
