@@ -120,7 +120,8 @@ def run(url: str, database: str, workers: int, signals: str, msgs: list[str],
     port = _free_port()
     env = {**os.environ, "WARMLINE_DATABASE_URL": url, "WARMLINE_RECORD": "none",
            "WARMLINE_SIGNALS": signals, "WARMLINE_SWEEP_SECONDS": "0",
-           "WARMLINE_PORT": str(port), "WARMLINE_ADMIN_TOKEN": "bench-admin-token"}
+           "WARMLINE_PORT": str(port), "WARMLINE_ADMIN_TOKEN": "bench-admin-token",
+           "WARMLINE_RATE_LIMIT_PER_TOKEN": "0"}  # one client token carries every customer
     base = f"http://127.0.0.1:{port}"
     with log.open("ab") as out:
         server = subprocess.Popen([str(Path(sys.executable).parent / "warmline"), "serve",

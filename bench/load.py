@@ -67,7 +67,8 @@ def main() -> None:
         port = _free_port()
         env = {**os.environ, "WARMLINE_DATABASE_URL": url, "WARMLINE_RECORD": "none",
                "WARMLINE_SIGNALS": "lexical", "WARMLINE_PORT": str(port),
-               "WARMLINE_ADMIN_TOKEN": "load-admin-token"}
+               "WARMLINE_ADMIN_TOKEN": "load-admin-token",
+               "WARMLINE_RATE_LIMIT_PER_TOKEN": "0"}  # one token for every simulated customer
         log = (tmp / "serve.log").open("wb")
         server = subprocess.Popen([str(BIN / "warmline"), "serve", "--workers",
                                    str(args.workers)], env=env, stdout=log,

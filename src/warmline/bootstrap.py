@@ -32,6 +32,8 @@ from warmline.service.handlers import Dependencies
 from warmline.service.messagebus import MessageBus
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
     from warmline.ports import WebchatFeed
 
 
@@ -91,7 +93,7 @@ def build_channels(config: Config, outbox: Outbox,
     return ChannelSet(channels, helpdesk, feed)
 
 
-def build_access(config: Config, sql: bool) -> AccessStore:
+def build_access(config: Config, sql: bool, engine: Engine | None = None) -> AccessStore:
     """Users, tokens and sessions: in the database, or in memory beside a memory store."""
     if not sql:
         from warmline.adapters.storage.access import MemoryAccessStore
@@ -100,10 +102,10 @@ def build_access(config: Config, sql: bool) -> AccessStore:
     from warmline.adapters.storage.access import SqlAccessStore
     from warmline.adapters.storage.sql import make_engine
 
-    return SqlAccessStore(make_engine(config.database_url))
+    return SqlAccessStore(engine or make_engine(config.database_url))
 
 
-def build_outbox(config: Config, sql: bool) -> Outbox:
+def build_outbox(config: Config, sql: bool, engine: Engine | None = None) -> Outbox:
     if not sql:
         from warmline.adapters.channels.outbox import MemoryOutbox
 
@@ -111,10 +113,10 @@ def build_outbox(config: Config, sql: bool) -> Outbox:
     from warmline.adapters.channels.outbox import SqlOutbox
     from warmline.adapters.storage.sql import make_engine
 
-    return SqlOutbox(make_engine(config.database_url))
+    return SqlOutbox(engine or make_engine(config.database_url))
 
 
-def build_feed(config: Config, sql: bool) -> WebchatFeed:
+def build_feed(config: Config, sql: bool, engine: Engine | None = None) -> WebchatFeed:
     """The web chat feed: the database's `webchat_feed` table (every worker shares it),
     or this process's memory when Warmline runs without its own database."""
     if not sql:
@@ -124,7 +126,7 @@ def build_feed(config: Config, sql: bool) -> WebchatFeed:
     from warmline.adapters.channels.webchat_sql import SqlWebchatFeed
     from warmline.adapters.storage.sql import make_engine
 
-    return SqlWebchatFeed(make_engine(config.database_url))
+    return SqlWebchatFeed(engine or make_engine(config.database_url))
 
 
 def build_signals(name: str, kb: Path | None = None) -> Signals:
@@ -174,11 +176,12 @@ def build_agent(config: Config, signals: Signals,
     return LlmAgent(model, reference)
 
 
-def sql_uow_factory(url: str, notifier: Notifier | None = None) -> Callable[[], UnitOfWork]:
+def sql_uow_factory(url: str, notifier: Notifier | None = None,
+                    engine: Engine | None = None) -> Callable[[], UnitOfWork]:
     from warmline.adapters.storage.sql import SqlUnitOfWork, make_engine
 
-    engine = make_engine(url)
-    return lambda: SqlUnitOfWork(engine, notifier)
+    shared = engine or make_engine(url)
+    return lambda: SqlUnitOfWork(shared, notifier)
 
 
 def memory_uow_factory() -> Callable[[], UnitOfWork]:
@@ -202,9 +205,14 @@ def bootstrap(config: Config | None = None, *, uow: Callable[[], UnitOfWork] | N
     """
     install_log_redaction()  # personal data never reaches a log line (logs.py)
     config = config or Config.from_env()
-    outbox = outbox or build_outbox(config, sql=uow is None)
-    access = access or build_access(config, sql=uow is None)
-    feed = feed or build_feed(config, sql=uow is None)
+    engine = None
+    if uow is None:  # one connection pool for the log, the outbox, access and the feed
+        from warmline.adapters.storage.sql import make_engine
+
+        engine = make_engine(config.database_url)
+    outbox = outbox or build_outbox(config, sql=uow is None, engine=engine)
+    access = access or build_access(config, sql=uow is None, engine=engine)
+    feed = feed or build_feed(config, sql=uow is None, engine=engine)
     wired = build_channels(config, outbox, feed)
     if channels is not None:
         wired = ChannelSet(dict(channels), wired.helpdesk, wired.feed)
@@ -219,7 +227,7 @@ def bootstrap(config: Config | None = None, *, uow: Callable[[], UnitOfWork] | N
     notifier = None
     if uow is None:
         notifier = notifier_for(config.database_url)
-        uow = sql_uow_factory(config.database_url, notifier)
+        uow = sql_uow_factory(config.database_url, notifier, engine)
     return Warmline(bus=MessageBus(uow, deps), uow=uow, policy=policy, config=config,
                     notifier=notifier, clock=clock, feed=wired.feed, channels=wired.channels,
                     access=access,

@@ -9,11 +9,11 @@ Hashes never leave the server; answers carry names, roles and dates.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from warmline.bootstrap import Warmline
 from warmline.domain.access import EVERYONE, ApiToken, Principal, Role, User
@@ -27,14 +27,24 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"model": s.ErrorOut}, 422: {"model": s.ErrorOut}}
 
 
+# An agent acts as one of the routing's people: the schema says so, as it says the rest.
+AGENT_NEEDS_ID = ConfigDict(json_schema_extra={
+    "if": {"properties": {"role": {"const": "agent"}}, "required": ["role"]},
+    "then": {"required": ["agent_id"], "properties": {"agent_id": {"type": "string",
+                                                                    "minLength": 1}}}})
+
+
 class UserIn(s.Strict):
-    role: Annotated[Role, Field(strict=False, description="agent, supervisor or admin")]
+    model_config = ConfigDict(**s.Strict.model_config, **AGENT_NEEDS_ID)
+
+    role: Literal["agent", "supervisor", "admin"] = Field(description="a person's role")
     password: Annotated[str, Field(min_length=access.MIN_PASSWORD, max_length=256)]
     agent_id: Annotated[str | None, Field(max_length=64)] = Field(
         None, description="for an agent: the routing's person it works as")
 
 
 class TokenIn(s.Strict):
+    model_config = ConfigDict(**s.Strict.model_config, **AGENT_NEEDS_ID)
     name: Name
     role: Annotated[Role, Field(strict=False)]
     agent_id: Annotated[str | None, Field(max_length=64)] = None

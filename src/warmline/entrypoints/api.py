@@ -54,6 +54,14 @@ NUL_ESCAPE = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
 FORM_TYPES = (b"application/x-www-form-urlencoded", b"multipart/form-data")
 
 
+# Any route may answer these (entrypoints/auth.py; docs/security.md).
+ACCESS_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": s.ErrorOut, "description": "No credentials, or revoked/expired ones"},
+    403: {"model": s.ErrorOut, "description": "The caller's role may not do this here"},
+    429: {"model": s.ErrorOut, "description": "Over the caller's or sender's rate limit; "
+          "see Retry-After"}}
+
+
 class BodyLimit:
     """Refuse bodies over `limit` bytes (413) and non-JSON POSTs (415) before routing, and
     the NUL character anywhere (422): PostgreSQL text cannot hold it, and no customer
@@ -120,7 +128,7 @@ def _outcome(o: Outcome, response: Response) -> dict[str, Any]:
 def create_app(warmline: Warmline | None = None) -> FastAPI:
     wl = warmline or bootstrap()
     max_chars = wl.config.max_message_chars
-    app = FastAPI(title="Warmline", version=__version__,
+    app = FastAPI(title="Warmline", version=__version__, responses=ACCESS_ERRORS,
                   description="Clean AI-to-human escalation for commerce support. Text never "
                               "carries the NUL character (U+0000): a request with one is "
                               "refused with 422.")
