@@ -54,6 +54,14 @@ def test_forgetting_a_customer_erases_them_everywhere_and_keeps_the_metrics(
             assert r.status_code == 201, r.text
         assert http.get(f"/v1/conversations/wa-{phone}/context").status_code == 200
         other_before = http.get("/v1/conversations/other-1").json()
+    engine = create_engine(url)
+    with engine.begin() as conn:  # a template resend is logged under a key of its own
+        conn.execute(text(
+            "INSERT INTO outbox (key, conversation_id, channel, kind, state, attempts, "
+            "provider_message_id, created_at, updated_at) VALUES (:k, '', 'whatsapp', '', "
+            "'sent', 1, 'wamid.resent', :t, :t)"),
+            {"k": f"wa-{phone}:expectation:1:template", "t": datetime.now(UTC)})
+    engine.dispose()
     now = datetime.now(UTC) + timedelta(seconds=5)
     before = live_metrics(wl.uow, now)
     dump_before = "\n".join(sqlite3.connect(db).iterdump())

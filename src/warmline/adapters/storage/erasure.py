@@ -14,7 +14,17 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Engine, case, delete, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    case,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 
 from warmline.adapters.storage import schema as t
 from warmline.adapters.storage.sql import SqlConversationRepository
@@ -100,7 +110,9 @@ class SqlEraser:
                 continue
             conn.execute(update(table).where(table.c.conversation_id == old)
                          .values(conversation_id=new))
-        conn.execute(update(t.outbox).where(t.outbox.c.conversation_id == new).values(
+        owed = or_(t.outbox.c.conversation_id == new,  # and sends logged under a bare key
+                   t.outbox.c.key.contains(old, autoescape=True))
+        conn.execute(update(t.outbox).where(owed).values(
             key=func.replace(t.outbox.c.key, old, new), last_error=None,
             provider_message_id=case((t.outbox.c.provider_message_id.is_(None), None),
                                      else_=ERASED)))
