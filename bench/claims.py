@@ -23,6 +23,7 @@ import tempfile
 import time
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -118,7 +119,8 @@ def run(url: str, n: int, workers: int, policy: str) -> dict[str, Any]:
             "per_worker": sorted(len(got) for _, got, _ in results)}
 
 
-def _postgres_schema(base: str) -> tuple[str, Any]:
+def _postgres_schema(base: str) -> tuple[str, Callable[[], None]]:
+    """A fresh migrated schema on `base` (via search_path) and the function that drops it."""
     schema = f"warmline_bench_{uuid.uuid4().hex[:8]}"
     admin = make_engine(base)
     with admin.begin() as conn:

@@ -27,17 +27,14 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import httpx
+from claims import _postgres_schema
 from decision_latency import texts
-from sqlalchemy.engine import make_url
 
 from warmline.adapters.storage import migrate
-from warmline.adapters.storage.sql import make_engine
 
 PER_CONVERSATION = 6
 HEADERS = {"Authorization": "Bearer bench-admin-token"}
@@ -151,23 +148,6 @@ def run(url: str, database: str, workers: int, signals: str, msgs: list[str],
             "concurrency": concurrency, **figures,
             "peak_rss_mib_per_worker": max(worker_mib),
             "peak_rss_mib_total": round(sum(memory.values()), 1)}
-
-
-def _postgres_schema(base: str) -> tuple[str, Callable[[], None]]:
-    schema = f"warmline_bench_{uuid.uuid4().hex[:8]}"
-    admin = make_engine(base)
-    with admin.begin() as conn:
-        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
-    rendered = url.render_as_string(hide_password=False)
-    migrate.upgrade(rendered)
-
-    def drop() -> None:
-        with admin.begin() as conn:
-            conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        admin.dispose()
-
-    return rendered, drop
 
 
 def one(database: str, workers: int, signals: str, args: argparse.Namespace,
