@@ -48,7 +48,8 @@ def test_a_saved_user_reads_back_equal_and_saving_again_replaces_it(
         store: AccessStore) -> None:
     store.save_user(_user())
     assert store.user("ana") == _user()
-    store.save_user(_user(role=Role.SUPERVISOR, password_hash="scrypt$y", agent_id=None))
+    store.save_user(_user(role=Role.SUPERVISOR, password_hash="scrypt$y", agent_id=None,
+                          created_at=NOW + timedelta(days=3)))
     again = store.user("ana")
     assert again is not None and again.role is Role.SUPERVISOR
     assert again.password_hash == "scrypt$y" and again.agent_id is None

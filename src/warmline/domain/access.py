@@ -10,7 +10,7 @@ authorisation matrix test read the same thing the code enforces.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
@@ -94,7 +94,7 @@ class Holding:
     """Where a conversation's handoff is: its queue(s) and the people who held it."""
 
     queues: frozenset[str] = frozenset()
-    agents: frozenset[str] = field(default_factory=frozenset)
+    agents: frozenset[str] = frozenset()
 
 
 def holding(events: Iterable[ev.Event]) -> Holding:

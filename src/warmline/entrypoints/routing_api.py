@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, FastAPI, Query, Response
-from fastapi.params import Depends
 from fastapi.responses import JSONResponse
 
 from warmline.bootstrap import Warmline
@@ -89,7 +88,7 @@ def acting_as(who: Principal, agent_id: str) -> None:
                         f"not as {agent_id!r}")
 
 
-def router(wl: Warmline, dependencies: Sequence[Depends] = ()) -> APIRouter:
+def router(wl: Warmline) -> APIRouter:
     @asynccontextmanager
     async def sweeper(_: FastAPI) -> AsyncIterator[None]:
         stop = threading.Event()
@@ -105,7 +104,7 @@ def router(wl: Warmline, dependencies: Sequence[Depends] = ()) -> APIRouter:
             if thread is not None:
                 thread.join(timeout=10)
 
-    api = APIRouter(prefix="/v1", tags=["routing"], dependencies=list(dependencies),
+    api = APIRouter(prefix="/v1", tags=["routing"],
                     responses=ERRORS, lifespan=sweeper)
     policy = wl.policy
 

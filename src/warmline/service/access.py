@@ -15,7 +15,7 @@ import hashlib
 import hmac
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from warmline.domain.access import ApiToken, Principal, Role, User, WebSession
@@ -113,8 +113,7 @@ def disable_user(store: AccessStore, name: str) -> int:
     user = store.user(name)
     if user is None:
         raise AccessError("name", f"no user {name!r}")
-    store.save_user(User(user.name, user.role, user.password_hash, user.agent_id,
-                         user.created_at, disabled=True))
+    store.save_user(replace(user, disabled=True))
     return store.end_sessions_of(name)
 
 

@@ -29,7 +29,9 @@ class MemoryAccessStore:
 
     def save_user(self, user: User) -> None:
         with self._lock:
-            self._users[user.name] = user
+            known = self._users.get(user.name)  # replacing keeps when they were created
+            self._users[user.name] = user if known is None else replace(
+                user, created_at=known.created_at)
 
     def token_by_hash(self, token_hash: str) -> ApiToken | None:
         return next((t for t in self._tokens.values() if t.token_hash == token_hash), None)
