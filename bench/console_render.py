@@ -41,7 +41,7 @@ from warmline.demo.store import build
 from warmline.domain import commands as cmd
 from warmline.domain import handoff_commands as hc
 from warmline.domain.access import Role
-from warmline.entrypoints.api import create_app
+from warmline.entrypoints.http.app import create_app
 from warmline.service import access
 
 OPEN = datetime(2026, 11, 25, 13, 0, tzinfo=UTC)  # a Wednesday, 14:00 in Berlin

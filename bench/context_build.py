@@ -34,10 +34,10 @@ from warmline.config import Config
 from warmline.demo.store import build
 from warmline.domain import commands as cmd
 from warmline.domain import events as ev
-from warmline.domain.decision import judge
-from warmline.domain.handoff import build_package
+from warmline.domain.judge.decision import judge
 from warmline.domain.model import Conversation
-from warmline.service.context import live_view
+from warmline.domain.package.builder import build_package
+from warmline.service.handlers.package import live_view
 
 TEMPLATES = ["Hi, I'd like a refund for order #{order} please.",
              "Can I talk to someone about order {order}?",

@@ -27,9 +27,9 @@ from warmline.bootstrap import bootstrap
 from warmline.config import Config
 from warmline.domain import commands as cmd
 from warmline.domain import events as ev
-from warmline.domain.decision import judge
+from warmline.domain.judge.decision import judge
 from warmline.domain.model import Conversation
-from warmline.entrypoints.api import create_app
+from warmline.entrypoints.http.app import create_app
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "dev"

@@ -31,7 +31,7 @@ from warmline.adapters.policy_file import load_policy
 from warmline.adapters.signals.embedder import MiniLMEmbedder
 from warmline.adapters.signals.semantic import SemanticSignals
 from warmline.domain import events as ev
-from warmline.domain.decision import judge
+from warmline.domain.judge.decision import judge
 from warmline.domain.model import Conversation
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -31,8 +31,8 @@ from warmline.bootstrap import Warmline, bootstrap
 from warmline.config import Config
 from warmline.demo.store import build
 from warmline.domain.access import Role
-from warmline.domain.commerce import RecordBatch
-from warmline.entrypoints.api import create_app
+from warmline.domain.record.commerce import RecordBatch
+from warmline.entrypoints.http.app import create_app
 from warmline.service import access
 
 CHROMIUM = "/usr/bin/chromium"

@@ -9,7 +9,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from warmline.bootstrap import Warmline
-from warmline.entrypoints.api import create_app
+from warmline.entrypoints.http.app import create_app
 
 ADMIN_TOKEN = "test-admin-token"
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from warmline.domain.commerce import (
+from warmline.domain.record.commerce import (
     Cart,
     Customer,
     Interaction,

@@ -27,7 +27,7 @@ from warmline.adapters.signals.lexical import LexicalSignals
 from warmline.adapters.storage.migrate import upgrade
 from warmline.bootstrap import bootstrap, sql_uow_factory
 from warmline.config import Config
-from warmline.entrypoints.api import create_app
+from warmline.entrypoints.http.app import create_app
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

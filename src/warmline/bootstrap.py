@@ -28,7 +28,7 @@ from warmline.ports import (
     UnitOfWork,
 )
 from warmline.service.delivery import Dispatcher
-from warmline.service.handlers import Dependencies
+from warmline.service.handlers.conversations import Dependencies
 from warmline.service.messagebus import MessageBus
 
 if TYPE_CHECKING:
@@ -107,10 +107,10 @@ def build_access(config: Config, sql: bool, engine: Engine | None = None) -> Acc
 
 def build_outbox(config: Config, sql: bool, engine: Engine | None = None) -> Outbox:
     if not sql:
-        from warmline.adapters.channels.outbox import MemoryOutbox
+        from warmline.adapters.storage.outbox import MemoryOutbox
 
         return MemoryOutbox()
-    from warmline.adapters.channels.outbox import SqlOutbox
+    from warmline.adapters.storage.outbox import SqlOutbox
     from warmline.adapters.storage.sql import make_engine
 
     return SqlOutbox(engine or make_engine(config.database_url))
@@ -123,7 +123,7 @@ def build_feed(config: Config, sql: bool, engine: Engine | None = None) -> Webch
         from warmline.adapters.channels.webchat import MemoryWebchatFeed
 
         return MemoryWebchatFeed()
-    from warmline.adapters.channels.webchat_sql import SqlWebchatFeed
+    from warmline.adapters.storage.feeds import SqlWebchatFeed
     from warmline.adapters.storage.sql import make_engine
 
     return SqlWebchatFeed(engine or make_engine(config.database_url))

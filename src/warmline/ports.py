@@ -9,14 +9,14 @@ from types import TracebackType
 from typing import Any, Protocol
 
 from warmline.domain.access import ApiToken, User, WebSession
-from warmline.domain.channels import Address, Button, FeedItem, InboundEvent, Template
-from warmline.domain.commerce import CustomerRecord, RecordBatch
 from warmline.domain.events import Event
+from warmline.domain.judge.signals import Signals
+from warmline.domain.measure.policy_lifecycle import PolicyActivated
 from warmline.domain.model import Conversation
-from warmline.domain.policy_lifecycle import PolicyActivated
-from warmline.domain.queueing import Handoff, HumanAgent
-from warmline.domain.record import CustomerFacts
-from warmline.domain.signals import Signals
+from warmline.domain.record.commerce import CustomerRecord, RecordBatch
+from warmline.domain.record.facts import CustomerFacts
+from warmline.domain.routing.queueing import Handoff, HumanAgent
+from warmline.domain.seam.channels import Address, Button, FeedItem, InboundEvent, Template
 
 __all__ = ["Agent", "AgentDraft", "Clock", "CommerceRecord", "ConcurrencyError",
            "ConversationRepository", "InboundKey", "LanguageModel", "RecordStore",
@@ -288,7 +288,7 @@ class OutboundChannel(Protocol):
     Returns the channel's id of the message. Raises `PermanentSendError` (with
     `WindowClosedError` when a template is needed), `RetryableSendError` once the
     adapter's own retries ran out, or `DeliveryUncertainError` when the outcome is unknown
-    (warmline.domain.channels).
+    (warmline.domain.seam.channels).
     """
 
     @property

@@ -23,7 +23,7 @@ from warmline.adapters.commerce.sql import SqlCommerceRecord, reading_engine
 from warmline.adapters.storage import migrate
 from warmline.adapters.storage import schema as t
 from warmline.adapters.storage.sql import make_engine
-from warmline.domain.commerce import Customer, Order, RecordBatch
+from warmline.domain.record.commerce import Customer, Order, RecordBatch
 from warmline.ports import CommerceRecord, RecordStore
 
 POSTGRES = pytest.param("postgres", marks=pytest.mark.postgres)

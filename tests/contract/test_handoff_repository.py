@@ -14,7 +14,7 @@ from tests.contract.conftest import Backend
 from warmline.adapters.notify import InProcessNotifier, PostgresNotifier
 from warmline.adapters.storage.memory import MemoryUnitOfWork
 from warmline.adapters.storage.sql import SqlUnitOfWork
-from warmline.domain.queueing import Handoff, HandoffState, HumanAgent, Presence
+from warmline.domain.routing.queueing import Handoff, HandoffState, HumanAgent, Presence
 
 T0 = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)  # handoffs are routed from T0 on
 NOW = T0 + timedelta(hours=1)  # claims happen then

@@ -13,8 +13,8 @@ from warmline.adapters.signals.embedder import MiniLMEmbedder
 from warmline.adapters.signals.heads import BINARY_HEADS, Heads
 from warmline.adapters.signals.lexical import LexicalSignals
 from warmline.adapters.signals.semantic import SemanticSignals
-from warmline.domain.assessment import ROUTES
-from warmline.domain.signals import ScopeVerdict, Signals
+from warmline.domain.judge.assessment import ROUTES
+from warmline.domain.judge.signals import ScopeVerdict, Signals
 
 TEXTS = ["I want to talk to a real person", "where is my parcel?",
          "This is the third time it broke, I'm furious!!", "please cancel my order",

@@ -15,9 +15,9 @@ import pytest
 from tests.contract.conftest import Backend
 
 from warmline.adapters.channels.webchat import MemoryWebchatFeed
-from warmline.adapters.channels.webchat_sql import SqlWebchatFeed
+from warmline.adapters.storage.feeds import SqlWebchatFeed
 from warmline.adapters.storage.sql import make_engine
-from warmline.domain.channels import Button
+from warmline.domain.seam.channels import Button
 from warmline.ports import WebchatFeed
 
 SESSION, OTHER = "a" * 24, "b" * 24

@@ -6,7 +6,7 @@ unreachable (connection refused), then answers 503 pages, then Graph errors mark
 transient (HTTP 500), and finally comes back. Each delivery attempt runs the client's
 own quick retries (4 requests); between attempts the outbox waits 30 s, 60 s, 120 s...
 (service/delivery.py). In production the sweeper calls `retry_due()` every few seconds
-(entrypoints/routing_api.py, keep_promises); here the test calls it, moving the clock.
+(entrypoints/http/routing.py, keep_promises); here the test calls it, moving the clock.
 The console reads each step from GET /v1/conversations/{id}/outbox.
 """
 
@@ -31,7 +31,7 @@ from warmline.adapters.channels.whatsapp import signature_for
 from warmline.adapters.signals.lexical import LexicalSignals
 from warmline.bootstrap import Warmline, bootstrap
 from warmline.config import Config
-from warmline.entrypoints.api import create_app
+from warmline.entrypoints.http.app import create_app
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "channels" / "whatsapp"
 SECRET, THREAD = "meta-app-secret", "wa-16505551234"

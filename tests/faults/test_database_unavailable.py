@@ -29,7 +29,7 @@ from warmline.adapters.storage.migrate import upgrade
 from warmline.adapters.storage.sql import make_engine
 from warmline.bootstrap import bootstrap
 from warmline.config import Config
-from warmline.entrypoints.api import create_app
+from warmline.entrypoints.http.app import create_app
 
 TEXTS = ("Where is my parcel?", "I want a refund for order #1043", "thanks, that helps",
          "can you check the delivery date", "This is the third time it broke!!")

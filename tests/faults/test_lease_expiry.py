@@ -23,7 +23,7 @@ from tests.serve_process import ADMIN
 from warmline.adapters.signals.lexical import LexicalSignals
 from warmline.bootstrap import bootstrap
 from warmline.config import Config
-from warmline.entrypoints.api import create_app
+from warmline.entrypoints.http.app import create_app
 
 OPEN = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)  # a Wednesday morning: every team works
 

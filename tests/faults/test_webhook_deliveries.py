@@ -26,7 +26,7 @@ from warmline.adapters.channels.whatsapp import signature_for
 from warmline.adapters.signals.lexical import LexicalSignals
 from warmline.bootstrap import bootstrap
 from warmline.config import Config
-from warmline.entrypoints.api import create_app
+from warmline.entrypoints.http.app import create_app
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "channels" / "whatsapp"
 SECRET, WA_ID = "meta-app-secret", "16505551234"

@@ -12,8 +12,8 @@ from warmline.adapters.signals.lexical import LexicalSignals
 from warmline.adapters.storage.migrate import upgrade
 from warmline.bootstrap import Warmline, bootstrap
 from warmline.config import Config
-from warmline.entrypoints.api import create_app
-from warmline.entrypoints.auth import SESSION_COOKIE
+from warmline.entrypoints.http.app import create_app
+from warmline.entrypoints.http.auth import SESSION_COOKIE
 from warmline.service import access
 
 

@@ -10,7 +10,7 @@ from tests.fake_channels import FakeChatwoot, Scripted, serve
 from warmline.adapters.channels.base import RetryPolicy
 from warmline.adapters.channels.chatwoot import ChatwootSettings
 from warmline.adapters.channels.chatwoot_client import ChatwootClient
-from warmline.domain.channels import (
+from warmline.domain.seam.channels import (
     HANDOFF_BUTTON_ID,
     Address,
     Button,

@@ -24,11 +24,11 @@ from warmline.adapters.commerce.memory import MemoryCommerceRecord
 from warmline.adapters.signals.lexical import LexicalSignals
 from warmline.bootstrap import Warmline, bootstrap, sql_uow_factory
 from warmline.config import Config
-from warmline.domain.channels import DeliveryStatus
-from warmline.domain.commerce import Customer, RecordBatch
-from warmline.entrypoints.inbound import InboundSink
-from warmline.entrypoints.webhooks import channel_routers, whatsapp_router
-from warmline.service.queries import conversation_view
+from warmline.domain.record.commerce import Customer, RecordBatch
+from warmline.domain.seam.channels import DeliveryStatus
+from warmline.entrypoints.channels.inbound import InboundSink
+from warmline.entrypoints.channels.webhooks import channel_routers, whatsapp_router
+from warmline.service.views.conversations import conversation_view
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "channels"
 APP_SECRET, BOT_SECRET = "meta-app-secret", "chatwoot-bot-secret"

@@ -15,7 +15,7 @@ from tests.fake_channels import FakeGraph, Scripted, graph_error, serve
 from warmline.adapters.channels.base import MemorySentLog, RetryPolicy
 from warmline.adapters.channels.whatsapp import WhatsAppSettings
 from warmline.adapters.channels.whatsapp_client import WhatsAppClient
-from warmline.domain.channels import (
+from warmline.domain.seam.channels import (
     HANDOFF_BUTTON_ID,
     HANDOFF_BUTTON_TITLE,
     Address,

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 from typer.testing import CliRunner
 
-from warmline.entrypoints.cli import app
+from warmline.entrypoints.cli.main import app
 
 ROOT = Path(__file__).resolve().parents[2]
 runner = CliRunner()

@@ -25,9 +25,9 @@ from warmline.bootstrap import Warmline, bootstrap
 from warmline.config import Config
 from warmline.demo.store import build
 from warmline.domain import commands as cmd
-from warmline.entrypoints.api import create_app
 from warmline.entrypoints.console.live import LiveHub, concerns, stream
 from warmline.entrypoints.console.queues import lane_order
+from warmline.entrypoints.http.app import create_app
 from warmline.ports import Notice
 
 

@@ -18,8 +18,8 @@ from typer.testing import CliRunner
 
 from warmline.adapters.commerce.sql import SqlCommerceRecord
 from warmline.bootstrap import Warmline
-from warmline.domain.commerce import RecordBatch, Refund
-from warmline.entrypoints.cli import app
+from warmline.domain.record.commerce import RecordBatch, Refund
+from warmline.entrypoints.cli.main import app
 
 runner = CliRunner()
 

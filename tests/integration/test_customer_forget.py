@@ -16,8 +16,8 @@ from tests.integration.conftest import demo_app
 from typer.testing import CliRunner
 
 from warmline.adapters.storage.schema import COMMERCE_TABLES
-from warmline.entrypoints.cli import app
-from warmline.service.metrics import live_metrics
+from warmline.entrypoints.cli.main import app
+from warmline.service.views.metrics import live_metrics
 
 runner = CliRunner()
 ADDRESS = "12 Birch Lane"

@@ -14,7 +14,7 @@ from tests.unit.conftest import FakeSignals
 from typer.testing import CliRunner
 
 from warmline.domain.policy import Policy
-from warmline.entrypoints.cli import app
+from warmline.entrypoints.cli.main import app
 from warmline.quality.dataset import load_set
 from warmline.quality.evaluate import Evaluator
 from warmline.quality.metrics import Prediction

@@ -17,7 +17,7 @@ from warmline.adapters.commerce.sql import SqlCommerceRecord
 from warmline.adapters.storage import schema as t
 from warmline.demo.export import to_json
 from warmline.demo.store import build
-from warmline.entrypoints.cli import app
+from warmline.entrypoints.cli.main import app
 from warmline.service.importing import import_files
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "record"

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from warmline.adapters.commerce.static import StaticCommerceRecord
 from warmline.bootstrap import bootstrap
 from warmline.config import Config
-from warmline.entrypoints.api import create_app
+from warmline.entrypoints.http.app import create_app
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 EMAIL, PHONE, DIGITS = "maria.keller@example.com", "+44 20 7946 0958", "447946095800"

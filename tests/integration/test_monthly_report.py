@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from warmline.adapters.policy_file import load_policy
 from warmline.bootstrap import build_signals, sql_uow_factory
-from warmline.entrypoints.cli import app
+from warmline.entrypoints.cli.main import app
 from warmline.simulation.history import store_history, synthetic_history
 
 NOV, DEC = datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC)
@@ -34,7 +34,7 @@ def _nearest_rank(values: list[float], q: int) -> float:
 
 
 def _independent(history: dict[str, list[Any]]) -> dict[str, float]:
-    """The headline figures from the raw events, without warmline.domain.metrics."""
+    """The headline figures from the raw events, without warmline.domain.measure.metrics."""
     convs = {c: e for c, e in history.items() if NOV <= e[0].occurred_at < DEC}
     routed, waits, transferred, resolved = [], [], set(), {}
     for cid, events in convs.items():

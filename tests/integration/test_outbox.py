@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from warmline.adapters.channels.base import UNCERTAIN
-from warmline.adapters.channels.outbox import MemoryOutbox, SqlOutbox
+from warmline.adapters.storage.outbox import MemoryOutbox, SqlOutbox
 from warmline.ports import Outbox, OutboxEntry
 
 NOW = datetime(2026, 11, 25, 14, 0, tzinfo=UTC)

@@ -14,7 +14,7 @@ from warmline.adapters.policy_file import default_policy_text
 from warmline.bootstrap import bootstrap, build_signals
 from warmline.config import Config
 from warmline.domain import commands as cmd
-from warmline.entrypoints.cli import app
+from warmline.entrypoints.cli.main import app
 
 CONVERSATIONS = {
     "refund-80": ["I want a refund of 80 euros for order 1234", "ok, thanks"],

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from warmline.entrypoints.cli import app
+from warmline.entrypoints.cli.main import app
 
 runner = CliRunner()
 

@@ -24,9 +24,16 @@ from warmline.config import Config
 from warmline.domain import commands as cmd
 from warmline.domain import events as ev
 from warmline.domain import handoff_commands as hc
-from warmline.domain.commerce import Customer, LineItem, Order, Product, ProductLine, RecordBatch
 from warmline.domain.policy import Policy
-from warmline.domain.queueing import Handoff, HandoffState
+from warmline.domain.record.commerce import (
+    Customer,
+    LineItem,
+    Order,
+    Product,
+    ProductLine,
+    RecordBatch,
+)
+from warmline.domain.routing.queueing import Handoff, HandoffState
 
 WEDNESDAY = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)  # 10:00 in Berlin: open
 RECORD = RecordBatch(
@@ -290,7 +297,7 @@ def test_out_of_hours_a_handoff_waits_for_the_opening_and_is_offered_then(
 
 
 def test_the_wait_estimate_follows_the_live_queue(desk: Desk) -> None:
-    from warmline.service.queue_queries import conversation_handoff
+    from warmline.service.views.queues import conversation_handoff
 
     desk.hire("ana", "retention", capacity=1)
     desk.hire("bo", "retention", capacity=1)

@@ -22,7 +22,7 @@ from warmline.adapters.storage.migrate import upgrade
 from warmline.adapters.storage.sql import make_engine
 from warmline.bootstrap import bootstrap
 from warmline.config import Config
-from warmline.entrypoints.api import create_app
+from warmline.entrypoints.http.app import create_app
 
 ADMIN = {"Authorization": "Bearer test-admin-token"}
 #: the live feed never ends (server-sent events): a request would wait for ever

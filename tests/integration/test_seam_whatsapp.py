@@ -29,7 +29,7 @@ from warmline.adapters.commerce.memory import MemoryCommerceRecord
 from warmline.adapters.signals.lexical import LexicalSignals
 from warmline.bootstrap import Warmline, bootstrap, sql_uow_factory
 from warmline.config import Config
-from warmline.domain.commerce import Customer, RecordBatch
+from warmline.domain.record.commerce import Customer, RecordBatch
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "channels" / "whatsapp"
 SECRET, WA_ID, THREAD = "meta-app-secret", "16505551234", "wa-16505551234"

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from warmline.adapters.storage.migrate import upgrade
 from warmline.bootstrap import Warmline
 from warmline.domain import commands as cmd
-from warmline.entrypoints.cli import app
+from warmline.entrypoints.cli.main import app
 from warmline.quality.dataset import load_set
 
 runner = CliRunner()

@@ -40,7 +40,7 @@ from warmline.adapters.commerce.memory import MemoryCommerceRecord
 from warmline.adapters.signals.lexical import LexicalSignals
 from warmline.bootstrap import Warmline, bootstrap, sql_uow_factory
 from warmline.config import Config
-from warmline.domain.commerce import Customer, LineItem, Order, RecordBatch
+from warmline.domain.record.commerce import Customer, LineItem, Order, RecordBatch
 
 OPEN = datetime(2026, 11, 25, 14, 0, tzinfo=UTC)
 TRACKING = "https://track.example/parcel/JD0143"

@@ -19,16 +19,16 @@ from warmline.adapters.commerce.memory import MemoryCommerceRecord
 from warmline.adapters.signals.lexical import LexicalSignals
 from warmline.bootstrap import Warmline, bootstrap, sql_uow_factory
 from warmline.config import Config
-from warmline.domain.channels import (
+from warmline.domain.seam.channels import (
     HANDOFF_BUTTON_ID,
     Address,
     Button,
     PermanentSendError,
 )
-from warmline.entrypoints.inbound import InboundSink
-from warmline.entrypoints.webchat import webchat_router
+from warmline.entrypoints.channels.inbound import InboundSink
+from warmline.entrypoints.channels.webchat import webchat_router
 from warmline.ports import WebchatFeed
-from warmline.service.queries import conversation_view
+from warmline.service.views.conversations import conversation_view
 
 SHOP = "https://shop.example"
 

@@ -26,16 +26,16 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine
 
-from warmline.adapters.channels.outbox import SqlOutbox
 from warmline.adapters.channels.webchat import Sessions
-from warmline.adapters.channels.webchat_sql import SqlWebchatFeed
 from warmline.adapters.commerce.memory import MemoryCommerceRecord
 from warmline.adapters.signals.lexical import LexicalSignals
+from warmline.adapters.storage.feeds import SqlWebchatFeed
+from warmline.adapters.storage.outbox import SqlOutbox
 from warmline.adapters.storage.sql import SqlUnitOfWork, make_engine
 from warmline.bootstrap import Warmline, bootstrap
 from warmline.config import Config
-from warmline.entrypoints.inbound import InboundSink
-from warmline.entrypoints.webchat import webchat_router
+from warmline.entrypoints.channels.inbound import InboundSink
+from warmline.entrypoints.channels.webchat import webchat_router
 
 SECRET = "shared-webchat-secret"  # every worker signs and checks tokens alike
 

@@ -15,14 +15,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from warmline.domain import events as ev
-from warmline.domain.decision import Decision, judge
 from warmline.domain.hits import TriggerHit
+from warmline.domain.judge.decision import Decision, judge
+from warmline.domain.judge.signals import ScopeVerdict, Signals
+from warmline.domain.judge.triggers import DETECTORS, TurnContext
 from warmline.domain.model import Conversation, Role
 from warmline.domain.policy import Policy
-from warmline.domain.record import CustomerFacts, OrderFacts
-from warmline.domain.signals import ScopeVerdict, Signals
+from warmline.domain.record.facts import CustomerFacts, OrderFacts
 from warmline.domain.text import lexical_similarity
-from warmline.domain.triggers import DETECTORS, TurnContext
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 CID = "conv-test"

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import pytest
 from tests.unit.conftest import FakeSignals, Session
 
-from warmline.domain.assess import assess
+from warmline.domain.judge.reading import assess
 from warmline.domain.policy import Policy
 
 POLICY = Policy(version="test")

@@ -17,7 +17,7 @@ from warmline.adapters.channels.base import (
     same_secret,
     with_retries,
 )
-from warmline.domain.channels import (
+from warmline.domain.seam.channels import (
     Address,
     DeliveryUncertainError,
     MediaReceived,
@@ -140,7 +140,7 @@ def test_media_reads_as_a_labelled_line_in_the_transcript() -> None:
 
 def test_the_memory_twin_keeps_the_ports_promises() -> None:
     from warmline.adapters.channels.memory import MemoryChannel
-    from warmline.domain.channels import Button, Template, WindowClosedError
+    from warmline.domain.seam.channels import Button, Template, WindowClosedError
 
     now = datetime(2026, 3, 1, 12, tzinfo=UTC)
     twin = MemoryChannel("whatsapp", windowed=True, now=lambda: now)

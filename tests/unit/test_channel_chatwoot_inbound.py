@@ -15,7 +15,7 @@ from warmline.adapters.channels.chatwoot import (
     display_id_of,
     signature_for,
 )
-from warmline.domain.channels import (
+from warmline.domain.seam.channels import (
     ButtonTap,
     CustomerText,
     MalformedPayload,

@@ -14,7 +14,7 @@ from warmline.adapters.channels.whatsapp import (
     answer_challenge,
     signature_for,
 )
-from warmline.domain.channels import (
+from warmline.domain.seam.channels import (
     HANDOFF_BUTTON_ID,
     ButtonTap,
     CustomerText,

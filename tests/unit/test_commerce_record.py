@@ -7,7 +7,7 @@ from dataclasses import replace
 from tests.samples import ago, sample_batch
 
 from warmline.adapters.commerce.memory import MemoryCommerceRecord
-from warmline.domain.commerce import CustomerRecord, Refund, diff_records
+from warmline.domain.record.commerce import CustomerRecord, Refund, diff_records
 
 
 def maria() -> CustomerRecord:

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from warmline.config import SETTINGS, Config
-from warmline.entrypoints.cli import policy_table, settings_table
+from warmline.entrypoints.cli.main import policy_table, settings_table
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "configuration.md"
 

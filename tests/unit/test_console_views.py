@@ -81,7 +81,7 @@ def test_charts_are_svg_with_escaped_labels() -> None:
 def test_todays_figures_are_recomputed_after_the_ttl_or_on_a_new_day() -> None:
     from datetime import timedelta
 
-    from warmline.domain.metrics import SeamMetrics
+    from warmline.domain.measure.metrics import SeamMetrics
     from warmline.entrypoints.console.supervisor import TodayCache
 
     calls: list[int] = []

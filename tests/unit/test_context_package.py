@@ -16,11 +16,11 @@ from tests.unit.conftest import CID, FakeSignals, Session
 
 from warmline.adapters.commerce.memory import MemoryCommerceRecord
 from warmline.domain import events as ev
-from warmline.domain.commerce import CustomerRecord, Interaction
-from warmline.domain.context import SCHEMA, ContextPackage, trend_of
 from warmline.domain.errors import PolicyError
-from warmline.domain.handoff import build_package
+from warmline.domain.package.builder import build_package
+from warmline.domain.package.contents import SCHEMA, ContextPackage, trend_of
 from warmline.domain.policy import Policy
+from warmline.domain.record.commerce import CustomerRecord, Interaction
 
 RECORD = MemoryCommerceRecord(sample_batch())
 

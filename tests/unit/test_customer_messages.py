@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from warmline.domain.customer_messages import (
+from warmline.domain.errors import PolicyError
+from warmline.domain.policy import Policy
+from warmline.domain.seam.messages import (
     Messages,
     csat_score,
     is_keyword,
     messages_for,
     render,
 )
-from warmline.domain.errors import PolicyError
-from warmline.domain.policy import Policy
 
 
 def test_templates_fill_their_placeholders_and_leave_unknown_ones_visible() -> None:
@@ -49,7 +49,7 @@ def test_a_message_that_is_only_a_policy_keyword_is_the_one_tap_route() -> None:
 
 
 def test_template_values_follow_the_policys_order_and_fold_whitespace() -> None:
-    from warmline.domain.customer_messages import WhatsAppTemplate, template_values
+    from warmline.domain.seam.messages import WhatsAppTemplate, template_values
 
     spec = WhatsAppTemplate("warmline_human_reply", "en", ("agent", "text"))
     assert template_values(spec, "human_reply", "Hi,\n\tI'm   on   it.     Ok",
@@ -59,7 +59,7 @@ def test_template_values_follow_the_policys_order_and_fold_whitespace() -> None:
 def test_a_template_parameter_the_message_does_not_carry_is_named() -> None:
     import pytest
 
-    from warmline.domain.customer_messages import WhatsAppTemplate, template_values
+    from warmline.domain.seam.messages import WhatsAppTemplate, template_values
 
     spec = WhatsAppTemplate("warmline_expectation", "en", ("team", "minutes"))
     with pytest.raises(KeyError, match="needs minutes"):

@@ -12,8 +12,8 @@ from warmline.adapters.signals.lexical import LexicalSignals
 from warmline.bootstrap import build_signals
 from warmline.config import Config
 from warmline.domain import events as ev
-from warmline.domain.assessment import Assessment, ScopeReading
 from warmline.domain.hits import TriggerHit
+from warmline.domain.judge.assessment import Assessment, ScopeReading
 from warmline.quality.evaluate import prediction_from
 from warmline.quality.train import collect, normalised, training_sets
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from warmline.domain import events as ev
-from warmline.domain.erasure import ERASED, erase, erase_message_id
 from warmline.domain.hits import Evidence, TriggerHit
+from warmline.domain.record.erasure import ERASED, erase, erase_message_id
 
 AT = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 OLD, NEW = "wa-+4915550001", "forgotten-abc"

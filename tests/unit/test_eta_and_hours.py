@@ -6,17 +6,17 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from warmline.domain.eta import (
+from warmline.domain.policy import Policy
+from warmline.domain.routing.eta import (
     Staffing,
     WaitEstimate,
     estimate_wait,
     shared_queues,
     with_cascade,
 )
-from warmline.domain.hours import closes_at, is_open, next_open
-from warmline.domain.policy import Policy
-from warmline.domain.queueing import HumanAgent, Presence
-from warmline.domain.routing_policy import Schedule
+from warmline.domain.routing.hours import closes_at, is_open, next_open
+from warmline.domain.routing.policy import Schedule
+from warmline.domain.routing.queueing import HumanAgent, Presence
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 RP = Policy(version="t").routing

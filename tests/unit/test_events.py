@@ -3,8 +3,8 @@
 from datetime import UTC, datetime, timedelta
 
 from warmline.domain import events as ev
-from warmline.domain.assessment import Assessment, ScopeReading
 from warmline.domain.hits import Evidence, TriggerHit
+from warmline.domain.judge.assessment import Assessment, ScopeReading
 from warmline.domain.model import Conversation, Mode, Role
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from tests.unit.conftest import NOW, FakeSignals, Session, conversation, policy_with
 
-from warmline.domain.decision import judge
+from warmline.domain.judge.decision import judge
 from warmline.domain.policy import Policy
 
 UNSURE = ("agent", "Maybe? I'm not certain.", 0.2)

@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from warmline.domain import events as ev
-from warmline.domain.assessment import Assessment
 from warmline.domain.hits import TriggerHit
-from warmline.domain.metrics import (
+from warmline.domain.judge.assessment import Assessment
+from warmline.domain.measure.metrics import (
     compute,
     csat_answers,
     extract_handoffs,

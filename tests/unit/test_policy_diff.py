@@ -8,9 +8,9 @@ from typer.testing import CliRunner
 
 from warmline.adapters.policy_file import default_policy_text, parse_policy
 from warmline.adapters.policy_log import log_beside
+from warmline.domain.measure.policy_diff import describe_changes
 from warmline.domain.policy import Policy
-from warmline.domain.policy_diff import describe_changes
-from warmline.entrypoints.cli import app
+from warmline.entrypoints.cli.main import app
 
 
 def _variant(*edits: tuple[str, str]) -> str:

@@ -22,7 +22,7 @@ from tests.unit.conftest import CID, NOW, FakeSignals, customer, order
 
 from warmline.adapters.policy_file import parse_policy
 from warmline.domain import events as ev
-from warmline.domain.decision import Decision, judge
+from warmline.domain.judge.decision import Decision, judge
 from warmline.domain.model import Conversation
 from warmline.domain.policy import DetectionRules, Policy, Triggers
 

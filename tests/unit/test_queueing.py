@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from warmline.domain.policy import Policy
-from warmline.domain.queueing import (
+from warmline.domain.routing.queueing import (
     Deferral,
     Handoff,
     HandoffState,

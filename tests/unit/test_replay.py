@@ -7,7 +7,7 @@ from pathlib import Path
 
 from warmline.adapters.policy_file import default_policy_text, parse_policy
 from warmline.bootstrap import build_signals
-from warmline.domain.replay import (
+from warmline.domain.measure.replay import (
     Point,
     Tolerance,
     compare,

@@ -11,8 +11,8 @@ from warmline.domain import events as ev
 from warmline.domain.hits import TriggerHit
 from warmline.domain.model import Conversation
 from warmline.domain.policy import Policy
-from warmline.domain.record import CustomerFacts, OrderFacts
-from warmline.domain.routing import RoutingInput, route, routing_input
+from warmline.domain.record.facts import CustomerFacts, OrderFacts
+from warmline.domain.routing.route import RoutingInput, route, routing_input
 
 WEDNESDAY_NOON = datetime(2026, 11, 25, 11, 0, tzinfo=UTC)  # 12:00 in Berlin: open
 SUNDAY = datetime(2026, 11, 29, 11, 0, tzinfo=UTC)  # the business schedule is closed

@@ -18,8 +18,8 @@ from warmline.adapters.signals.knowledge import (
     read_knowledge,
     support,
 )
-from warmline.domain.assessment import scope_reading
-from warmline.domain.signals import ScopeVerdict
+from warmline.domain.judge.assessment import scope_reading
+from warmline.domain.judge.signals import ScopeVerdict
 
 AXES = {"refund": 0, "track": 1, "weather": 2}
 

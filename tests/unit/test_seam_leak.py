@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from warmline.domain.seam_leak import leaks
+from warmline.domain.seam.leaks import leaks
 
 PACKAGE = {"refs": {"order_ids": ["1042"]},
            "summary": {"wants": "a refund for the damaged blender in order 1042",

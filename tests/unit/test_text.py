@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from warmline.domain.judge.topics import cues
 from warmline.domain.text import (
     content_words,
     correct_typos,
@@ -15,7 +16,6 @@ from warmline.domain.text import (
     order_refs,
     original_span,
 )
-from warmline.domain.topics import cues
 
 
 @pytest.mark.parametrize("text", ["I’m FINE", "İstanbul order", "ÉTÉ ‘quote’", ""])

@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 from tests.unit.conftest import Session, customer, customer_says, order, policy_with
 
-from warmline.domain.record import CustomerFacts
+from warmline.domain.record.facts import CustomerFacts
 
 KIND = "money_risk"
 BLENDER = customer(order("1043", total=184.0))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from tests.unit.conftest import FakeSignals, Session, customer_says, detect, policy_with
 
-from warmline.domain.triggers.negative_emotion import intensity
+from warmline.domain.judge.triggers.negative_emotion import intensity
 
 KIND = "negative_emotion"
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from tests.unit.conftest import NOW, Session, customer, customer_says, order, policy_with
 
-from warmline.domain.record import CustomerFacts
+from warmline.domain.record.facts import CustomerFacts
 
 KIND = "policy_edge"
 LATE = customer(order("3307", total=89.0, placed_days_ago=52, dispatched_days_ago=49,

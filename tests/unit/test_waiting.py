@@ -1,5 +1,5 @@
-"""What the bot may go through while the customer waits (domain/waiting.py), and the
-seam leaks that come from asking for it again (domain/seam_leak.py)."""
+"""What the bot may go through while the customer waits (domain/seam/waiting.py), and the
+seam leaks that come from asking for it again (domain/seam/leaks.py)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pytest
 
 from warmline.domain.errors import PolicyError
 from warmline.domain.policy import Policy
-from warmline.domain.seam_leak import leaks
-from warmline.domain.waiting import (
+from warmline.domain.seam.leaks import leaks
+from warmline.domain.seam.waiting import (
     Checked,
     WaitingRules,
     answer,

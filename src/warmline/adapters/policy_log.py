@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from warmline.domain.policy_lifecycle import PolicyActivated
+from warmline.domain.measure.policy_lifecycle import PolicyActivated
 
 
 class JsonlPolicyLog:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from warmline.domain.commerce import Product, ProductLine
+from warmline.domain.record.commerce import Product, ProductLine
 
 BRAND = "Hearthwell"
 

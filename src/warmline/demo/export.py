@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from warmline.domain.commerce import RecordBatch, _plain
+from warmline.domain.record.commerce import RecordBatch, _plain
 
 
 def to_json(batch: RecordBatch) -> dict[str, Any]:

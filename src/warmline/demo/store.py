@@ -26,7 +26,7 @@ from warmline.demo.catalogue import (
     PRODUCTS,
 )
 from warmline.demo.stories import stories
-from warmline.domain.commerce import (
+from warmline.domain.record.commerce import (
     Cart,
     Customer,
     Interaction,

@@ -24,7 +24,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from warmline.demo.catalogue import BY_SKU
-from warmline.domain.commerce import Cart, Customer, Interaction, LineItem, Order, RecordBatch
+from warmline.domain.record.commerce import (
+    Cart,
+    Customer,
+    Interaction,
+    LineItem,
+    Order,
+    RecordBatch,
+)
 
 
 def _line(sku: str, quantity: int = 1) -> LineItem:

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from warmline.domain.assessment import Assessment
 from warmline.domain.hits import TriggerHit
+from warmline.domain.judge.assessment import Assessment
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -269,7 +269,7 @@ class InternalNoteAdded(Event):
 @dataclass(frozen=True, kw_only=True)
 class DetailChecked(Event):
     """While the customer waited, the bot went through a detail the person will need
-    (domain/waiting.py): `item` order_number, address, damage_photos or tracking_link;
+    (domain/seam/waiting.py): `item` order_number, address, damage_photos or tracking_link;
     `outcome` confirmed, disputed (the customer said no), received (photos) or shared
     (the tracking link); `value` what it was (#1043, the address, the link); `note` the
     customer's own words when they answered."""

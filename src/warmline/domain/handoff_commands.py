@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from warmline.domain.errors import DomainError
-from warmline.domain.queueing import Handoff, HumanAgent
+from warmline.domain.routing.queueing import Handoff, HumanAgent
 
 R = TypeVar("R")
 

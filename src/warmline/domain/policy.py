@@ -14,11 +14,11 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from warmline.domain.customer_messages import Messages, default_messages
 from warmline.domain.errors import PolicyError
-from warmline.domain.next_steps import NextStepRules
-from warmline.domain.routing_policy import RoutingPolicy
-from warmline.domain.waiting import WaitingRules
+from warmline.domain.package.next_steps import NextStepRules
+from warmline.domain.routing.policy import RoutingPolicy
+from warmline.domain.seam.messages import Messages, default_messages
+from warmline.domain.seam.waiting import WaitingRules
 
 T = TypeVar("T")
 

@@ -18,9 +18,9 @@ from warmline.bootstrap import Warmline, bootstrap, memory_uow_factory
 from warmline.config import Config
 from warmline.domain import commands as cmd
 from warmline.domain import events as ev
-from warmline.domain.assessment import TOPICS
+from warmline.domain.judge.assessment import TOPICS
+from warmline.domain.judge.signals import Signals
 from warmline.domain.policy import Policy
-from warmline.domain.signals import Signals
 from warmline.quality.dataset import Case, LabelledSet
 from warmline.quality.metrics import Prediction, Report
 

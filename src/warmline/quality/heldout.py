@@ -19,8 +19,8 @@ from pathlib import Path
 from warmline.adapters.signals.heads import Heads
 from warmline.adapters.signals.knowledge import KnowledgeScope
 from warmline.adapters.signals.semantic import SemanticSignals
+from warmline.domain.judge.signals import Signals
 from warmline.domain.policy import Policy
-from warmline.domain.signals import Signals
 from warmline.quality.dataset import Case, LabelledSet
 from warmline.quality.evaluate import Evaluator
 from warmline.quality.metrics import Report

@@ -20,8 +20,8 @@ from warmline.bootstrap import bootstrap, memory_uow_factory
 from warmline.config import Config
 from warmline.domain import commands as cmd
 from warmline.domain.events import Event
-from warmline.domain.policy import Policy
-from warmline.domain.replay import (
+from warmline.domain.judge.signals import Signals
+from warmline.domain.measure.replay import (
     Change,
     Point,
     Scores,
@@ -31,7 +31,7 @@ from warmline.domain.replay import (
     gold_turn,
     score,
 )
-from warmline.domain.signals import Signals
+from warmline.domain.policy import Policy
 from warmline.ports import CommerceRecord, UnitOfWork
 from warmline.quality.dataset import Case, LabelledSet
 
@@ -125,7 +125,7 @@ def replay_store(uow: Callable[[], UnitOfWork], replayer: Replayer, *,
                  since: datetime | None = None, limit: int = 100_000,
                  tick: Tick | None = None) -> StoreReplay:
     """Every stored conversation started at or after `since`, against what happened."""
-    from warmline.service.metrics import load_histories
+    from warmline.service.views.metrics import load_histories
 
     histories = load_histories(uow, limit=limit)
     _warm(replayer.signals, [getattr(e, "text", "") for ev in histories.values() for e in ev

@@ -29,7 +29,7 @@ from warmline.adapters.signals.heads import (
 )
 from warmline.adapters.signals.linear import LinearModel, fit_binary, fit_softmax
 from warmline.adapters.signals.semantic import SemanticSignals
-from warmline.domain.assessment import ROUTES
+from warmline.domain.judge.assessment import ROUTES
 from warmline.quality.dataset import labelled_turns
 
 #: Penalty on standardised weights and the loss weight of positives (labels are rare).

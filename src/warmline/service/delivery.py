@@ -31,7 +31,8 @@ from dataclasses import replace
 from datetime import timedelta
 
 from warmline.domain import events as ev
-from warmline.domain.channels import (
+from warmline.domain.policy import Policy
+from warmline.domain.seam.channels import (
     Address,
     Button,
     DeliveryStatus,
@@ -43,8 +44,7 @@ from warmline.domain.channels import (
     WindowClosedError,
     address_of,
 )
-from warmline.domain.customer_messages import messages_for, template_values
-from warmline.domain.policy import Policy
+from warmline.domain.seam.messages import messages_for, template_values
 from warmline.ports import Clock, Helpdesk, OutboundChannel, Outbox, OutboxEntry, UnitOfWork
 
 log = logging.getLogger(__name__)

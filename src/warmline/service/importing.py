@@ -21,7 +21,7 @@ from warmline.adapters.commerce.importers import (
     json_file,
     shopify,
 )
-from warmline.domain.commerce import RecordBatch, Refund, Return
+from warmline.domain.record.commerce import RecordBatch, Refund, Return
 from warmline.ports import RecordStore
 
 Progress = Callable[[str, int, int], None]

@@ -13,9 +13,9 @@ from typing import TypeVar
 from warmline.domain.commands import AnswerWithAgent, Command, ReceiveCustomerMessage
 from warmline.domain.handoff_commands import HandoffCommand
 from warmline.ports import ConcurrencyError, UnitOfWork
-from warmline.service.agent import answer_with_agent
-from warmline.service.handlers import HANDLERS, Dependencies, Outcome
-from warmline.service.handoffs import HANDOFF_HANDLERS
+from warmline.service.handlers.agent import answer_with_agent
+from warmline.service.handlers.conversations import HANDLERS, Dependencies, Outcome
+from warmline.service.handlers.handoffs import HANDOFF_HANDLERS
 
 R = TypeVar("R")
 

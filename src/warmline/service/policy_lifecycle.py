@@ -8,8 +8,8 @@ from datetime import datetime
 from pathlib import Path
 
 from warmline.adapters.policy_file import load_policy, parse_policy
-from warmline.domain.policy_diff import describe_changes
-from warmline.domain.policy_lifecycle import PolicyActivated
+from warmline.domain.measure.policy_diff import describe_changes
+from warmline.domain.measure.policy_lifecycle import PolicyActivated
 from warmline.ports import PolicyLog
 
 

@@ -42,7 +42,7 @@ def case_of(conversation_id: str, events: Iterable[Event], source: str) -> dict[
 def export_cases(uow: Callable[[], UnitOfWork], source: str = "warmline",
                  limit: int = 100_000) -> Iterator[dict[str, Any]]:
     """Every stored conversation with at least one customer message, oldest first."""
-    from warmline.service.metrics import load_histories, sorted_ids
+    from warmline.service.views.metrics import load_histories, sorted_ids
 
     histories = load_histories(uow, limit=limit)
     for cid in sorted_ids(histories):  # type: ignore[arg-type]

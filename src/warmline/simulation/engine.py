@@ -23,7 +23,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from warmline.domain.eta import (
+from warmline.domain.policy import Policy
+from warmline.domain.routing.eta import (
     WaitEstimate,
     estimate_wait,
     mean_handle,
@@ -31,8 +32,7 @@ from warmline.domain.eta import (
     staffing,
     with_cascade,
 )
-from warmline.domain.policy import Policy
-from warmline.domain.queueing import (
+from warmline.domain.routing.queueing import (
     Deferral,
     Handoff,
     HandoffState,
@@ -45,7 +45,7 @@ from warmline.domain.queueing import (
     next_for,
     when_closed,
 )
-from warmline.domain.routing import RoutingInput, route
+from warmline.domain.routing.route import RoutingInput, route
 from warmline.simulation.plan import Plan
 
 DAY = 86400.0

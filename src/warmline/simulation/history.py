@@ -21,8 +21,8 @@ from warmline.bootstrap import bootstrap, memory_uow_factory
 from warmline.config import Config
 from warmline.domain import commands as cmd
 from warmline.domain import events as ev
+from warmline.domain.judge.signals import Signals
 from warmline.domain.policy import Policy
-from warmline.domain.signals import Signals
 from warmline.ports import UnitOfWork
 
 #: (customer messages, the bot's confidence in its replies): shapes of conversations.

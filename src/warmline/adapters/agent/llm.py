@@ -15,8 +15,8 @@ from datetime import datetime
 import httpx
 
 from warmline.adapters.agent.reference import ReferenceAgent
-from warmline.domain.commerce import CustomerRecord
 from warmline.domain.model import Conversation, Role
+from warmline.domain.record.commerce import CustomerRecord
 from warmline.ports import AgentDraft, LanguageModel
 
 SYSTEM = ("You are the customer-support assistant of {brand}. Reply in the customer's "

@@ -16,12 +16,12 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from warmline.adapters.agent.kb import KnowledgeBase, Match
-from warmline.domain.commerce import Cart, CustomerRecord, Order
+from warmline.domain.formats import day, money
+from warmline.domain.judge.signals import Signals
 from warmline.domain.model import Conversation, Role
 from warmline.domain.policy import Policy
-from warmline.domain.signals import Signals
+from warmline.domain.record.commerce import Cart, CustomerRecord, Order
 from warmline.domain.text import order_refs
-from warmline.domain.textfmt import day, money
 from warmline.ports import AgentDraft
 
 THANKS = re.compile(r"^\W*(?:(?:ok(?:ay)?|oh|ah|great|perfect|brilliant|cool|found it|got it)"

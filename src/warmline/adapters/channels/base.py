@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TypeVar
 
-from warmline.domain.channels import DeliveryUncertainError, RetryableSendError
+from warmline.domain.seam.channels import DeliveryUncertainError, RetryableSendError
 from warmline.ports import SentLog
 
 T = TypeVar("T")

@@ -36,7 +36,7 @@ from warmline.adapters.channels.base import (
     same_secret,
 )
 from warmline.config import Config
-from warmline.domain.channels import (
+from warmline.domain.seam.channels import (
     ButtonTap,
     CustomerText,
     InboundEvent,

@@ -40,7 +40,7 @@ from warmline.adapters.channels.base import (
     with_retries,
 )
 from warmline.adapters.channels.chatwoot import CHANNEL, ChatwootSettings, display_id_of
-from warmline.domain.channels import (
+from warmline.domain.seam.channels import (
     Address,
     Button,
     DeliveryUncertainError,

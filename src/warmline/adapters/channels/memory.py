@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from warmline.adapters.channels.base import MemorySentLog, SendOnce
-from warmline.domain.channels import Address, Button, Template, WindowClosedError
+from warmline.domain.seam.channels import Address, Button, Template, WindowClosedError
 
 
 @dataclass(frozen=True)

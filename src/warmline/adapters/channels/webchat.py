@@ -7,7 +7,7 @@ for it (server-sent events). A session is an unguessable id plus a token signed 
 WARMLINE_WEBCHAT_SECRET, so one visitor cannot read or write another visitor's thread.
 
 The feed is a port (`warmline.ports.WebchatFeed`): `SqlWebchatFeed`
-(adapters/channels/webchat_sql.py, the `webchat_feed` table) shares it between every
+(adapters/storage/feeds.py, the `webchat_feed` table) shares it between every
 `warmline serve` worker; `MemoryWebchatFeed` here is its in-process twin for tests.
 """
 
@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 
 from warmline.adapters.channels.base import MemorySentLog, SendOnce, hmac_sha256_hex, same_secret
 from warmline.config import Config
-from warmline.domain.channels import Address, Button, FeedItem, PermanentSendError, Template
+from warmline.domain.seam.channels import Address, Button, FeedItem, PermanentSendError, Template
 from warmline.ports import SentLog, WebchatFeed
 
 __all__ = ["CHANNEL", "MAX_ITEMS", "FeedItem", "MemoryWebchatFeed", "Sessions",

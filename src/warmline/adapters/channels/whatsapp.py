@@ -26,7 +26,7 @@ from warmline.adapters.channels.base import (
     same_secret,
 )
 from warmline.config import Config
-from warmline.domain.channels import (
+from warmline.domain.seam.channels import (
     ButtonTap,
     CustomerText,
     DeliveryStatus,

@@ -32,7 +32,7 @@ from warmline.adapters.channels.base import (
     with_retries,
 )
 from warmline.adapters.channels.whatsapp import CHANNEL, WhatsAppSettings
-from warmline.domain.channels import (
+from warmline.domain.seam.channels import (
     Address,
     Button,
     DeliveryUncertainError,

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
-from warmline.domain.commerce import (
+from warmline.domain.record.commerce import (
     CART_STATUSES,
     ORDER_STATUSES,
     REFUND_STATUSES,

@@ -20,8 +20,8 @@ from urllib.parse import quote
 import httpx
 
 from warmline.adapters.commerce import codec
-from warmline.domain.commerce import CustomerRecord
-from warmline.domain.record import CustomerFacts
+from warmline.domain.record.commerce import CustomerRecord
+from warmline.domain.record.facts import CustomerFacts
 from warmline.ports import RecordUnavailable
 
 

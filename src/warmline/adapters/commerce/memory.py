@@ -12,8 +12,8 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from warmline.domain.commerce import Customer, CustomerRecord, RecordBatch
-from warmline.domain.record import CustomerFacts
+from warmline.domain.record.commerce import Customer, CustomerRecord, RecordBatch
+from warmline.domain.record.facts import CustomerFacts
 
 _KEYS = {"customers": "ref", "products": "sku"}
 

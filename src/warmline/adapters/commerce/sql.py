@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
 from warmline.adapters.storage import schema as t
 from warmline.adapters.storage.sql import _sqlite_on_connect, make_engine
-from warmline.domain.commerce import (
+from warmline.domain.record.commerce import (
     Cart,
     Customer,
     CustomerRecord,
@@ -34,7 +34,7 @@ from warmline.domain.commerce import (
     Refund,
     Return,
 )
-from warmline.domain.record import CustomerFacts
+from warmline.domain.record.facts import CustomerFacts
 from warmline.ports import RecordUnavailable
 
 CHUNK = 500

@@ -14,8 +14,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from warmline.domain.commerce import Customer, CustomerRecord, Order
-from warmline.domain.record import CustomerFacts, OrderFacts
+from warmline.domain.record.commerce import Customer, CustomerRecord, Order
+from warmline.domain.record.facts import CustomerFacts, OrderFacts
 
 _RELATIVE = re.compile(r"^-(\d+)d$")
 

@@ -24,10 +24,10 @@ import numpy as np
 import numpy.typing as npt
 
 from warmline.adapters.signals.linear import LinearModel, sigmoid, softmax
-from warmline.domain.assessment import ROUTES
-from warmline.domain.topics import cues
-from warmline.domain.triggers.human_request import find_request
-from warmline.domain.triggers.negative_emotion import intensity
+from warmline.domain.judge.assessment import ROUTES
+from warmline.domain.judge.topics import cues
+from warmline.domain.judge.triggers.human_request import find_request
+from warmline.domain.judge.triggers.negative_emotion import intensity
 
 #: The binary heads, in the order they are stored.
 BINARY_HEADS = ("human_request", "negative_emotion", "complaint", "cancellation",

@@ -28,7 +28,7 @@ import numpy as np
 import numpy.typing as npt
 
 from warmline.adapters.signals.linear import LinearModel, fit_softmax, softmax
-from warmline.domain.signals import ScopeVerdict
+from warmline.domain.judge.signals import ScopeVerdict
 
 NEIGHBOURS = 5
 CALIBRATION_EXAMPLES = 3000

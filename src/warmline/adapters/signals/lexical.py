@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
-from warmline.domain.signals import ScopeVerdict
+from warmline.domain.judge.signals import ScopeVerdict
 from warmline.domain.text import lexical_similarity
 
 

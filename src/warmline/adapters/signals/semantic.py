@@ -21,7 +21,7 @@ from warmline.adapters.signals.embedder import MiniLMEmbedder
 from warmline.adapters.signals.heads import Heads, lexical_features
 from warmline.adapters.signals.knowledge import KnowledgeScope
 from warmline.adapters.signals.lexical import LexicalSignals
-from warmline.domain.signals import ScopeVerdict
+from warmline.domain.judge.signals import ScopeVerdict
 from warmline.ports import SentenceEmbedder
 
 

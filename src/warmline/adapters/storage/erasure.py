@@ -3,7 +3,7 @@
 Each of their conversations is renamed to a random pseudonym (a WhatsApp conversation's
 id holds the phone number) in every table with a `conversation_id` column, found from
 the schema so a table added later is not missed; its events are replaced by their erased
-form (domain/erasure.py); outbox keys that embed the old id are rewritten. Their rows in
+form (domain/record/erasure.py); outbox keys that embed the old id are rewritten. Their rows in
 Warmline's copy of the commerce record are deleted. Nothing else changes, so counts,
 times, queues and scores, hence the metrics, stay as they were.
 """
@@ -28,8 +28,8 @@ from sqlalchemy import (
 
 from warmline.adapters.storage import schema as t
 from warmline.adapters.storage.sql import SqlConversationRepository
-from warmline.domain.erasure import ERASED, erase, erase_message_id
 from warmline.domain.events import to_record
+from warmline.domain.record.erasure import ERASED, erase, erase_message_id
 
 WEBCHAT_PREFIX = "web-"  # adapters/channels/webchat.py: conversation_id_for(session)
 

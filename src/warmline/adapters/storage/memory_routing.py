@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import fields, replace
 from datetime import UTC, datetime
 
-from warmline.domain.queueing import Handoff, HandoffState, HumanAgent
+from warmline.domain.routing.queueing import Handoff, HandoffState, HumanAgent
 from warmline.ports import ConcurrencyError, Notice, QueueCounts
 
 _OPEN = (HandoffState.QUEUED, HandoffState.CLAIMED)

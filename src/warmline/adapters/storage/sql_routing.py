@@ -23,7 +23,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from warmline.adapters.storage.schema import agents, handoffs
 from warmline.adapters.storage.sql import _from_db, _is_retryable, _utc
-from warmline.domain.queueing import Handoff, HandoffState, HumanAgent, Presence
+from warmline.domain.routing.queueing import Handoff, HandoffState, HumanAgent, Presence
 from warmline.ports import ConcurrencyError, Notice, QueueCounts
 
 h = handoffs.c

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from warmline.domain import events as ev
-from warmline.domain.queueing import Handoff
+from warmline.domain.routing.queueing import Handoff
 
 
 @dataclass(frozen=True)

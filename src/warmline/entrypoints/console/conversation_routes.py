@@ -26,8 +26,7 @@ from warmline.domain import handoff_commands as hc
 from warmline.domain.access import Principal, holding, may_see
 from warmline.domain.errors import ConversationClosed, ConversationNotFound
 from warmline.domain.model import Conversation
-from warmline.domain.queueing import Handoff, HandoffState, Presence
-from warmline.entrypoints import auth
+from warmline.domain.routing.queueing import Handoff, HandoffState, Presence
 from warmline.entrypoints.console import charts
 from warmline.entrypoints.console.conversation import (
     draft,
@@ -36,8 +35,9 @@ from warmline.entrypoints.console.conversation import (
     record_sections,
     thread,
 )
-from warmline.entrypoints.routing_api import deliver_safely
-from warmline.service.context import live_view
+from warmline.entrypoints.http import auth
+from warmline.entrypoints.http.routing import deliver_safely
+from warmline.service.handlers.package import live_view
 
 Who = Annotated[Principal, Depends(auth.console_principal)]
 Text = Annotated[str, Form(max_length=4000)]

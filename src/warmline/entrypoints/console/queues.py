@@ -21,9 +21,9 @@ from datetime import datetime
 from typing import Any
 
 from warmline.domain import events as ev
+from warmline.domain.formats import money
 from warmline.domain.policy import Policy
-from warmline.domain.queueing import Handoff, HandoffState
-from warmline.domain.textfmt import money
+from warmline.domain.routing.queueing import Handoff, HandoffState
 from warmline.ports import QueueCounts, UnitOfWork
 
 #: Share of the SLA after which a waiting card turns amber.

@@ -26,12 +26,12 @@ from fastapi.templating import Jinja2Templates
 from warmline.bootstrap import Warmline
 from warmline.domain import handoff_commands as hc
 from warmline.domain.access import Principal
-from warmline.domain.textfmt import money
-from warmline.entrypoints import auth
+from warmline.domain.formats import money
 from warmline.entrypoints.console import conversation_routes
 from warmline.entrypoints.console.live import LiveHub, stream
 from warmline.entrypoints.console.queues import CardCache, board
 from warmline.entrypoints.console.supervisor import TodayCache, overview
+from warmline.entrypoints.http import auth
 from warmline.service import access
 
 HERE = Path(__file__).parent

@@ -1,8 +1,8 @@
 """Read side of the supervisor view: every queue, every person, what waits, and today.
 
-No writes here. Live figures come from the queue (service/queue_queries.py); today's
+No writes here. Live figures come from the queue (service/views/queues.py); today's
 time-to-human, re-escalations and CSAT from the event log through the same metrics the
-monthly review uses (domain/metrics.py), over conversations started since midnight UTC
+monthly review uses (domain/measure/metrics.py), over conversations started since midnight UTC
 (at most `limit` of the most recently updated, so the page costs a bounded amount),
 recomputed at most every 15 seconds (`TodayCache`).
 """
@@ -18,13 +18,13 @@ from typing import Any
 
 from markupsafe import Markup
 
-from warmline.domain.metrics import SeamMetrics, compute
+from warmline.domain.measure.metrics import SeamMetrics, compute
 from warmline.domain.policy import Policy
 from warmline.entrypoints.console import charts
 from warmline.entrypoints.console.queues import sla_state, waited_text
 from warmline.ports import UnitOfWork
-from warmline.service import queue_queries as qq
-from warmline.service.metrics import load_histories, started_between
+from warmline.service.views import queues as qq
+from warmline.service.views.metrics import load_histories, started_between
 
 
 def today_start(now: datetime) -> datetime:

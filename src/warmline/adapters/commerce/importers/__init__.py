@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from warmline.adapters.commerce.codec import FieldError, Row
-from warmline.domain.commerce import RecordBatch
+from warmline.domain.record.commerce import RecordBatch
 
 FORMATS = ("json", "csv", "shopify")
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from warmline.adapters.commerce import codec
 from warmline.adapters.commerce.importers import Parsed
-from warmline.domain.commerce import RecordBatch
+from warmline.domain.record.commerce import RecordBatch
 
 LINE_COLUMNS = {"line_sku": "sku", "line_name": "name", "line_quantity": "quantity",
                 "line_unit_price": "unit_price", "line_line_id": "line_id"}

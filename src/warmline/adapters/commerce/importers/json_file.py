@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from warmline.adapters.commerce import codec
 from warmline.adapters.commerce.importers import Parsed, load_json
-from warmline.domain.commerce import RecordBatch
+from warmline.domain.record.commerce import RecordBatch
 
 KEYS = {"customers": "ref", "products": "sku"}
 

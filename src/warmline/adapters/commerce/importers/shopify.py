@@ -15,7 +15,7 @@ from typing import Any
 
 from warmline.adapters.commerce.codec import FieldError, Row, parse_time
 from warmline.adapters.commerce.importers import Parsed, load_json
-from warmline.domain.commerce import Customer, LineItem, Order, Refund
+from warmline.domain.record.commerce import Customer, LineItem, Order, Refund
 
 
 def parse(text: str, source: str) -> Parsed:

@@ -1,0 +1,228 @@
+"""Routing in the service layer: the steps handlers share, inside their unit of work.
+
+`route_escalation` runs in the same unit of work as the decision that escalated: it
+builds the routing input, routes by the policy, applies the out-of-hours rule, estimates
+the wait, enqueues the handoff and offers it to the best available person — so the
+customer's handoff is queued exactly when the escalation is recorded, never apart.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from warmline.domain import events as ev
+from warmline.domain.record.facts import CustomerFacts
+from warmline.domain.routing.eta import (
+    WaitEstimate,
+    estimate_wait,
+    mean_handle,
+    shared_queues,
+    staffing,
+    with_cascade,
+)
+from warmline.domain.routing.policy import RoutingPolicy
+from warmline.domain.routing.queueing import (
+    Deferral,
+    Handoff,
+    HandoffState,
+    HumanAgent,
+    Presence,
+    cascade,
+    choose_agent,
+    need_language,
+    next_due,
+    queues_for,
+    when_closed,
+)
+from warmline.domain.routing.route import route, routing_input
+from warmline.ports import UnitOfWork
+
+if TYPE_CHECKING:  # handlers.py calls in here; import its types only for checking
+    from warmline.service.handlers.conversations import Dependencies, _Appender
+
+
+def route_escalation(uow: UnitOfWork, deps: Dependencies, app: _Appender, turn: int,
+                     record: CustomerFacts | None) -> Handoff:
+    """Route the conversation's new escalation and queue it; events go to `app`."""
+    policy, now = deps.policy(), deps.clock.now()
+    rp = policy.routing
+    item = routing_input(app.conv, record)
+    decision = route(policy, item, now)
+    handoff = Handoff(uuid.uuid4().hex, app.conv.id, decision.queue, decision.priority,
+                      HandoffState.QUEUED, decision.rule, now, now, now, now,
+                      language=item.language,
+                      need_language=need_language(rp.queues[decision.queue], item.language))
+    handoff, closed = apply_closed(handoff, rp, now)
+    eta = wait_estimate(uow, rp, handoff, now)
+    app.add(ev.HandoffRouted(conversation_id=app.conv.id, occurred_at=now,
+                             handoff_id=handoff.id, turn=turn, queue=decision.queue,
+                             priority=decision.priority, rule=decision.rule,
+                             reason=decision.reason, fallback=decision.fallback,
+                             language=item.language, policy_version=decision.policy_version,
+                             eta_seconds=eta.seconds))
+    for event in closed:
+        app.add(event)
+    kind = "routed"
+    if rp.auto_offer:
+        offered = offer(uow, rp, handoff, now)
+        kind = "offered" if offered is not handoff else kind
+        handoff = offered
+    uow.handoffs.add(handoff, due_at(handoff, rp, now), kind)
+    return handoff
+
+
+def apply_closed(h: Handoff, rp: RoutingPolicy,
+                 now: datetime) -> tuple[Handoff, list[ev.Event]]:
+    """Out of hours: overflow to an open queue, or wait for the opening / a call-back."""
+    outcome = when_closed(h.queue, rp, now)
+    if outcome is None:
+        return h, []
+    base = _envelope(h, now)
+    if isinstance(outcome, str):
+        moved = replace(h, queue=outcome, queued_at=now, step=0,
+                        need_language=need_language(rp.queues[outcome], h.language))
+        return moved, [ev.HandoffEscalated(
+            **base, kind="closed", from_queue=h.queue, to_queue=outcome,
+            priority=h.priority, waited_seconds=_waited(h, now),
+            reason=f"{h.queue} is closed; its out-of-hours queue is {outcome}")]
+    deferral: Deferral = outcome
+    callback = deferral.action == "callback"
+    boost = rp.callback_priority_boost if callback else 0
+    moved = replace(h, queue=deferral.queue, available_at=deferral.until, callback=callback,
+                    priority=min(100, h.priority + boost))
+    return moved, [ev.HandoffDeferred(**base, queue=deferral.queue, action=deferral.action,
+                                      until=deferral.until.isoformat(),
+                                      reason=deferral.reason)]
+
+
+def _waited(h: Handoff, now: datetime) -> int:
+    return max(int((now - h.waiting_since).total_seconds()), 0)
+
+
+def due_at(h: Handoff, rp: RoutingPolicy, now: datetime) -> datetime | None:
+    """When the sweeper looks again: the cascade, the alert, closing — or the lease."""
+    due = next_due(h, rp, now)
+    if h.state is HandoffState.CLAIMED and h.lease_until is not None:
+        return h.lease_until if due is None else min(due, h.lease_until)
+    if h.available_at > now:
+        return h.available_at if due is None else min(due, h.available_at)
+    return due
+
+
+class LiveFigures:
+    """People, their loads and recent handle times, read once per request and reused."""
+
+    def __init__(self, uow: UnitOfWork, rp: RoutingPolicy, now: datetime) -> None:
+        self.uow, self.rp, self.now = uow, rp, now
+        self.agents = uow.agents.all()
+        self.loads = uow.handoffs.loads(now)
+        self._handle: dict[str, float] = {}
+
+    @property
+    def pairs(self) -> list[tuple[HumanAgent, int]]:
+        return [(a, self.loads.get(a.id, 0)) for a in self.agents]
+
+    def handle(self, queue: str) -> float:
+        if queue not in self._handle:
+            samples = self.uow.handoffs.handle_seconds(queue, self.rp.recent_handoffs)
+            self._handle[queue] = mean_handle(samples, float(self.rp.default_handle_seconds))
+        return self._handle[queue]
+
+
+def wait_estimate(uow: UnitOfWork, rp: RoutingPolicy, h: Handoff, now: datetime,
+                  live: LiveFigures | None = None) -> WaitEstimate:
+    """The ETA from live figures (domain/routing/eta.py), capped by the queue's cascade."""
+    live = live or LiveFigures(uow, rp, now)
+    opens = h.available_at if h.available_at > now else None
+    elapsed = max((now - max(h.queued_at, h.available_at)).total_seconds(), 0.0)
+
+    def estimate_in(queue: str) -> WaitEstimate:
+        language = need_language(rp.queues[queue], h.language)
+        weights = shared_queues(live.agents, queue, rp)
+        counts = uow.handoffs.ahead(h, sorted(weights), now)
+        ahead = round(sum(weights[q] * n for q, n in counts.items()))
+        s = staffing(live.pairs, queue, rp, language, live.handle(queue))
+        return estimate_wait(s, ahead, now, opens)
+
+    return with_cascade(h.queue, estimate_in, rp, elapsed)
+
+
+def offer(uow: UnitOfWork, rp: RoutingPolicy, h: Handoff, now: datetime,
+          exclude: str | None = None) -> Handoff:
+    """Lease `h` to the best available person (least loaded, then idle longest).
+
+    The chosen person's row is locked and their load counted again under the lock, so
+    two handoffs routed at once cannot both take someone's last free slot."""
+    if not h.claimable(now):
+        return h
+    loads = uow.handoffs.loads(now)
+    people = [(a, loads.get(a.id, 0)) for a in uow.agents.all() if a.id != exclude]
+    chosen = choose_agent(people, rp.queues[h.queue], h.need_language)
+    if chosen is None:
+        return h
+    locked = uow.agents.get(chosen.id, lock=True)
+    if locked is None or uow.handoffs.loads(now, chosen.id).get(chosen.id, 0) >= \
+            locked.capacity:
+        return h
+    uow.agents.save(replace(locked, last_assigned_at=now))
+    return replace(h, state=HandoffState.CLAIMED, agent_id=chosen.id,
+                   lease_until=now + timedelta(seconds=rp.offer_seconds))
+
+
+def fill(uow: UnitOfWork, rp: RoutingPolicy, agent: HumanAgent, now: datetime) -> int:
+    """Offer a person who has free slots the next handoffs they may take."""
+    if not rp.auto_offer or agent.presence is not Presence.ONLINE:
+        return 0
+    free = agent.capacity - uow.handoffs.loads(now, agent.id).get(agent.id, 0)
+    made = 0
+    lease = now + timedelta(seconds=rp.offer_seconds)
+    for _ in range(max(free, 0)):
+        got = uow.handoffs.claim_next(agent.id, queues_for(agent, rp), sorted(agent.languages),
+                                      now, lease)
+        if got is None:
+            break
+        made += 1
+    if made:
+        uow.agents.save(replace(agent, last_assigned_at=now))
+    return made
+
+
+def step(h: Handoff, rp: RoutingPolicy, now: datetime) -> tuple[Handoff, list[ev.Event]]:
+    """What the sweeper does to one due handoff: closing, cascade, alert."""
+    events: list[ev.Event] = []
+    if h.available_at <= now and when_closed(h.queue, rp, now) is not None:
+        h, closed = apply_closed(h, rp, now)
+        events += closed
+    h, steps = cascade(h, rp, now)
+    for s in steps:
+        events.append(ev.HandoffEscalated(
+            conversation_id=h.conversation_id, occurred_at=now, handoff_id=h.id,
+            kind=s.kind, from_queue=s.from_queue, to_queue=s.to_queue, priority=s.priority,
+            waited_seconds=s.waited_seconds, reason=s.reason))
+    return h, events
+
+
+def close_open_handoff(uow: UnitOfWork, app: _Appender, by: str, reason: str,
+                       now: datetime) -> None:
+    """The thread went back to the bot: its open handoff is withdrawn (or resolved, if a
+    person had accepted it). Events go to `app`, which the caller appends."""
+    h = uow.handoffs.open_for(app.conv.id, lock=True)
+    if h is None:
+        return
+    if h.state is HandoffState.ASSIGNED:
+        app.add(ev.HandoffResolved(**_envelope(h, now), by=by, queue=h.queue,
+                                   outcome=reason or "handed back", hand_back=False))
+        uow.handoffs.save(replace(h, state=HandoffState.RESOLVED, resolved_at=now), None,
+                          "resolved")
+        return
+    app.add(ev.HandoffWithdrawn(**_envelope(h, now), queue=h.queue,
+                                reason=reason or "handed back to the bot"))
+    uow.handoffs.save(replace(h, state=HandoffState.WITHDRAWN, agent_id=None,
+                              lease_until=None), None, "withdrawn")
+
+
+def _envelope(h: Handoff, now: datetime) -> dict[str, Any]:
+    return {"conversation_id": h.conversation_id, "occurred_at": now, "handoff_id": h.id}
