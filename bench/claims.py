@@ -33,11 +33,11 @@ from sqlalchemy.engine import make_url
 
 from warmline.adapters.signals.lexical import LexicalSignals
 from warmline.adapters.storage import migrate
+from warmline.adapters.storage.engine import make_engine
 from warmline.adapters.storage.schema import handoffs
-from warmline.adapters.storage.sql import make_engine
 from warmline.bootstrap import bootstrap
 from warmline.config import Config
-from warmline.domain.handoff_commands import ClaimNext, SaveAgent, SetPresence
+from warmline.domain.commands import ClaimNext, SaveAgent, SetPresence
 
 POLICY = "version: bench\nrouting:\n  offer_seconds: 3600\n  auto_offer: false\n"
 
@@ -55,7 +55,7 @@ def _worker(url: str, policy: str, agent: str, ready: Any, go: Any, out: Any) ->
     ready.put(agent)
     go.wait()
     got = []
-    while (h := bus.run(ClaimNext(agent_id=agent))) is not None:
+    while (h := bus.handle(ClaimNext(agent_id=agent))) is not None:
         got.append(h.id)
     out.put((agent, got, time.perf_counter()))
 
@@ -63,8 +63,8 @@ def _worker(url: str, policy: str, agent: str, ready: Any, go: Any, out: Any) ->
 def _fill(url: str, n: int, agents: list[str], policy: str) -> None:
     wl = bootstrap(_config(url, policy), signals=LexicalSignals())
     for a in agents:
-        wl.bus.run(SaveAgent(agent_id=a, skills=("retention", "billing"), capacity=n + 1))
-        wl.bus.run(SetPresence(agent_id=a, presence="online"))
+        wl.bus.handle(SaveAgent(agent_id=a, skills=("retention", "billing"), capacity=n + 1))
+        wl.bus.handle(SetPresence(agent_id=a, presence="online"))
     engine = make_engine(url)
     t0 = datetime.now(UTC) - timedelta(minutes=1)
     rows = [{"id": f"b{i:07d}", "conversation_id": f"c{i:07d}",

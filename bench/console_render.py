@@ -39,7 +39,6 @@ from warmline.bootstrap import bootstrap
 from warmline.config import Config
 from warmline.demo.store import build
 from warmline.domain import commands as cmd
-from warmline.domain import handoff_commands as hc
 from warmline.domain.access import Role
 from warmline.entrypoints.http.app import create_app
 from warmline.service import access
@@ -95,7 +94,7 @@ def main() -> None:
             i += 1
         loading = time.perf_counter() - started
         clock.at = OPEN
-        wl.bus.run(hc.SaveAgent(agent_id="all", name="All Queues", skills=tuple(EVERY_SKILL),
+        wl.bus.handle(cmd.SaveAgent(agent_id="all", name="All Queues", skills=tuple(EVERY_SKILL),
                                 languages=("en", "de", "fr")))
         assert wl.access is not None
         access.add_user(wl.access, "all", Role.AGENT, "bench-password", agent_id="all")

@@ -37,7 +37,7 @@ from warmline.domain import events as ev
 from warmline.domain.judge.decision import judge
 from warmline.domain.model import Conversation
 from warmline.domain.package.builder import build_package
-from warmline.service.handlers.package import live_view
+from warmline.service.views.package import live_view
 
 TEMPLATES = ["Hi, I'd like a refund for order #{order} please.",
              "Can I talk to someone about order {order}?",

@@ -47,7 +47,7 @@ def main(argv: list[str]) -> None:
     from warmline.adapters.signals.lexical import LexicalSignals
     from warmline.bootstrap import bootstrap
     from warmline.config import Config
-    from warmline.domain.handoff_commands import ClaimNext
+    from warmline.domain.commands import ClaimNext
 
     url, agent = argv[0], argv[1]
     hang_after = int(argv[3]) if len(argv) > 3 and argv[2] == "--hang-after" else None
@@ -55,7 +55,7 @@ def main(argv: list[str]) -> None:
                              sweep_seconds="0")
     bus = bootstrap(config, signals=LexicalSignals()).bus
     done = 0
-    while (got := bus.run(ClaimNext(agent_id=agent))) is not None:
+    while (got := bus.handle(ClaimNext(agent_id=agent))) is not None:
         sys.stdout.write(got.id + "\n")
         sys.stdout.flush()
         done += 1

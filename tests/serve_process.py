@@ -15,8 +15,8 @@ from typing import Any
 import httpx
 from sqlalchemy import select
 
+from warmline.adapters.storage.engine import make_engine
 from warmline.adapters.storage.schema import events, inbound_messages
-from warmline.adapters.storage.sql import make_engine
 
 ADMIN = {"Authorization": "Bearer test-admin-token"}
 

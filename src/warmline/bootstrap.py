@@ -28,8 +28,9 @@ from warmline.ports import (
     UnitOfWork,
 )
 from warmline.service.delivery import Dispatcher
-from warmline.service.handlers.conversations import Dependencies
 from warmline.service.messagebus import MessageBus
+from warmline.service.sweeper import SweepPass, sweep_once
+from warmline.service.unit import Dependencies
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -52,10 +53,10 @@ class Warmline:
     channels: Mapping[str, OutboundChannel] = field(default_factory=dict)
     access: AccessStore | None = None  # people, API tokens, console sessions
 
-    def deliver(self, conversation_id: str) -> None:
-        """Send what the conversation owes; entrypoints call it after a command returns."""
-        if self.dispatcher is not None:
-            self.dispatcher.deliver(conversation_id)
+    def sweep(self) -> SweepPass:
+        """One pass of the sweeper (service/sweeper.py): the same for `serve`, the HTTP
+        route and the CLI."""
+        return sweep_once(self.bus, self.dispatcher)
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,7 @@ def build_access(config: Config, sql: bool, engine: Engine | None = None) -> Acc
 
         return MemoryAccessStore()
     from warmline.adapters.storage.access import SqlAccessStore
-    from warmline.adapters.storage.sql import make_engine
+    from warmline.adapters.storage.engine import make_engine
 
     return SqlAccessStore(engine or make_engine(config.database_url))
 
@@ -110,8 +111,8 @@ def build_outbox(config: Config, sql: bool, engine: Engine | None = None) -> Out
         from warmline.adapters.storage.outbox import MemoryOutbox
 
         return MemoryOutbox()
+    from warmline.adapters.storage.engine import make_engine
     from warmline.adapters.storage.outbox import SqlOutbox
-    from warmline.adapters.storage.sql import make_engine
 
     return SqlOutbox(engine or make_engine(config.database_url))
 
@@ -123,8 +124,8 @@ def build_feed(config: Config, sql: bool, engine: Engine | None = None) -> Webch
         from warmline.adapters.channels.webchat import MemoryWebchatFeed
 
         return MemoryWebchatFeed()
+    from warmline.adapters.storage.engine import make_engine
     from warmline.adapters.storage.feeds import SqlWebchatFeed
-    from warmline.adapters.storage.sql import make_engine
 
     return SqlWebchatFeed(engine or make_engine(config.database_url))
 
@@ -176,19 +177,30 @@ def build_agent(config: Config, signals: Signals,
     return LlmAgent(model, reference)
 
 
-def sql_uow_factory(url: str, notifier: Notifier | None = None,
-                    engine: Engine | None = None) -> Callable[[], UnitOfWork]:
-    from warmline.adapters.storage.sql import SqlUnitOfWork, make_engine
+class SqlUnits:
+    """A factory of SQL units of work over one engine (what bootstrap takes as `uow`)."""
 
-    shared = engine or make_engine(url)
-    return lambda: SqlUnitOfWork(shared, notifier)
+    def __init__(self, engine: Engine, notifier: Notifier | None = None) -> None:
+        self.engine = engine
+        self.notifier = notifier
+
+    def __call__(self) -> UnitOfWork:
+        from warmline.adapters.storage.sql import SqlUnitOfWork
+
+        return SqlUnitOfWork(self.engine, self.notifier)
+
+
+def sql_uow_factory(url: str, notifier: Notifier | None = None,
+                    engine: Engine | None = None) -> SqlUnits:
+    from warmline.adapters.storage.engine import make_engine
+
+    return SqlUnits(engine or make_engine(url), notifier)
 
 
 def memory_uow_factory() -> Callable[[], UnitOfWork]:
-    from warmline.adapters.storage.memory import MemoryStore, MemoryUnitOfWork
+    from warmline.adapters.storage.memory import MemoryUnits
 
-    store = MemoryStore()
-    return lambda: MemoryUnitOfWork(store)
+    return MemoryUnits()
 
 
 def bootstrap(config: Config | None = None, *, uow: Callable[[], UnitOfWork] | None = None,
@@ -203,16 +215,23 @@ def bootstrap(config: Config | None = None, *, uow: Callable[[], UnitOfWork] | N
     is kept either way. The outbox and the web chat feed live in the database when
     Warmline builds its own units of work (`uow` not given), in memory otherwise.
     """
+    from warmline.adapters.storage.memory import MemoryUnits
+
     install_log_redaction()  # personal data never reaches a log line (logs.py)
     config = config or Config.from_env()
     engine = None
     if uow is None:  # one connection pool for the log, the outbox, access and the feed
-        from warmline.adapters.storage.sql import make_engine
+        from warmline.adapters.storage.engine import make_engine
 
         engine = make_engine(config.database_url)
-    outbox = outbox or build_outbox(config, sql=uow is None, engine=engine)
-    access = access or build_access(config, sql=uow is None, engine=engine)
-    feed = feed or build_feed(config, sql=uow is None, engine=engine)
+    elif isinstance(uow, SqlUnits):
+        engine = uow.engine
+    if outbox is None and isinstance(uow, MemoryUnits):
+        outbox = uow.store.outbox  # the rows its units of work write with the events
+    sql = engine is not None
+    outbox = outbox or build_outbox(config, sql=sql, engine=engine)
+    access = access or build_access(config, sql=sql, engine=engine)
+    feed = feed or build_feed(config, sql=sql, engine=engine)
     wired = build_channels(config, outbox, feed)
     if channels is not None:
         wired = ChannelSet(dict(channels), wired.helpdesk, wired.feed)
@@ -228,10 +247,9 @@ def bootstrap(config: Config | None = None, *, uow: Callable[[], UnitOfWork] | N
     if uow is None:
         notifier = notifier_for(config.database_url)
         uow = sql_uow_factory(config.database_url, notifier, engine)
-    return Warmline(bus=MessageBus(uow, deps), uow=uow, policy=policy, config=config,
-                    notifier=notifier, clock=clock, feed=wired.feed, channels=wired.channels,
-                    access=access,
-                    dispatcher=Dispatcher(uow, wired.channels, outbox, clock,
-                                          helpdesk=wired.helpdesk,
-                                          teams=config.chatwoot_teams,
-                                          policy=lambda: policy))
+    dispatcher = Dispatcher(uow, wired.channels, outbox, clock, helpdesk=wired.helpdesk,
+                            teams=config.chatwoot_teams, policy=lambda: policy)
+    return Warmline(bus=MessageBus(uow, deps, deliver=dispatcher.deliver), uow=uow,
+                    policy=policy, config=config, notifier=notifier, clock=clock,
+                    feed=wired.feed, channels=wired.channels, access=access,
+                    dispatcher=dispatcher)

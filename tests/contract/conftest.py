@@ -19,8 +19,9 @@ import pytest
 from sqlalchemy import Engine
 
 from warmline.adapters.storage import migrate
+from warmline.adapters.storage.engine import make_engine
 from warmline.adapters.storage.memory import MemoryStore, MemoryUnitOfWork
-from warmline.adapters.storage.sql import SqlUnitOfWork, make_engine
+from warmline.adapters.storage.sql import SqlUnitOfWork
 from warmline.domain import events as ev
 from warmline.domain.hits import Evidence, TriggerHit, TriggerKind
 from warmline.ports import ConcurrencyError, UnitOfWork

@@ -11,7 +11,7 @@ from sqlalchemy import create_engine
 
 from warmline.adapters.storage import migrate
 from warmline.adapters.storage.access import MemoryAccessStore, SqlAccessStore
-from warmline.adapters.storage.sql import make_engine
+from warmline.adapters.storage.engine import make_engine
 from warmline.domain.access import ApiToken, Role, User, WebSession
 from warmline.ports import AccessStore
 

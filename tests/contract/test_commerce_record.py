@@ -22,7 +22,7 @@ from warmline.adapters.commerce.memory import MemoryCommerceRecord
 from warmline.adapters.commerce.sql import SqlCommerceRecord, reading_engine
 from warmline.adapters.storage import migrate
 from warmline.adapters.storage import schema as t
-from warmline.adapters.storage.sql import make_engine
+from warmline.adapters.storage.engine import make_engine
 from warmline.domain.record.commerce import Customer, Order, RecordBatch
 from warmline.ports import CommerceRecord, RecordStore
 

@@ -15,8 +15,8 @@ import pytest
 from tests.contract.conftest import Backend
 
 from warmline.adapters.channels.webchat import MemoryWebchatFeed
+from warmline.adapters.storage.engine import make_engine
 from warmline.adapters.storage.feeds import SqlWebchatFeed
-from warmline.adapters.storage.sql import make_engine
 from warmline.domain.seam.channels import Button
 from warmline.ports import WebchatFeed
 

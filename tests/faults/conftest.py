@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from warmline.adapters.storage.engine import make_engine
 from warmline.adapters.storage.migrate import upgrade
-from warmline.adapters.storage.sql import make_engine
 
 TABLES = "events, inbound_messages, conversations, outbox, handoffs, agents"
 

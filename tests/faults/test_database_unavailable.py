@@ -24,9 +24,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import make_url
 from tests.serve_process import ADMIN, Server, judged_once, post_message, stored
 
-from warmline.adapters.storage import sql as sql_storage
+from warmline.adapters.storage import engine as sql_storage
+from warmline.adapters.storage.engine import make_engine
 from warmline.adapters.storage.migrate import upgrade
-from warmline.adapters.storage.sql import make_engine
 from warmline.bootstrap import bootstrap
 from warmline.config import Config
 from warmline.entrypoints.http.app import create_app

@@ -24,11 +24,11 @@ from tests.claim_worker import queue_handoffs
 
 from warmline.adapters.clock import FixedClock
 from warmline.adapters.signals.lexical import LexicalSignals
+from warmline.adapters.storage.engine import make_engine
 from warmline.adapters.storage.schema import handoffs
-from warmline.adapters.storage.sql import make_engine
 from warmline.bootstrap import Warmline, bootstrap
 from warmline.config import Config
-from warmline.domain.handoff_commands import ClaimNext, SaveAgent, SetPresence
+from warmline.domain.commands import ClaimNext, SaveAgent, SetPresence
 
 pytestmark = pytest.mark.postgres
 ROOT = Path(__file__).resolve().parents[2]
@@ -60,9 +60,9 @@ def _desk(url: str, policy: Path, clock: FixedClock | None = None) -> Warmline:
 
 def _hire(wl: Warmline, *agents: str) -> None:
     for aid in agents:
-        wl.bus.run(SaveAgent(agent_id=aid, skills=("retention", "billing"),
+        wl.bus.handle(SaveAgent(agent_id=aid, skills=("retention", "billing"),
                              languages=("en",), capacity=20_000))
-        wl.bus.run(SetPresence(agent_id=aid, presence="online"))
+        wl.bus.handle(SetPresence(agent_id=aid, presence="online"))
 
 
 def _worker(url: str, agent: str, policy: Path, *extra: str) -> subprocess.Popen[str]:
@@ -119,7 +119,7 @@ def test_a_killed_workers_leases_return_to_the_queue_when_they_run_out(
     def drain(at: datetime) -> list[str]:
         wl = _desk(postgres_url, policy, FixedClock(at))
         got = []
-        while (h := wl.bus.run(ClaimNext(agent_id="rescuer"))) is not None:
+        while (h := wl.bus.handle(ClaimNext(agent_id="rescuer"))) is not None:
             got.append(h.id)
         return got
 

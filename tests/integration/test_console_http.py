@@ -255,7 +255,7 @@ def test_the_event_stream_carries_each_committed_notice(console: Console) -> Non
 
 @pytest.mark.postgres
 def test_the_event_stream_hears_another_process_over_listen_notify(postgres_url: str) -> None:
-    from warmline.adapters.storage.sql import make_engine
+    from warmline.adapters.storage.engine import make_engine
 
     engine = make_engine(postgres_url)
     with engine.begin() as conn:

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from warmline.adapters.storage.engine import make_engine
 from warmline.adapters.storage.schema import events, inbound_messages
-from warmline.adapters.storage.sql import make_engine
 
 JSON = {"content-type": "application/json"}
 

@@ -20,8 +20,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from warmline.adapters.storage import migrate
+from warmline.adapters.storage.engine import make_engine
 from warmline.adapters.storage.schema import metadata
-from warmline.adapters.storage.sql import make_engine
 
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 

@@ -25,7 +25,7 @@ def outbox(request: pytest.FixtureRequest) -> Iterator[Outbox]:
         return
     url = request.getfixturevalue("sqlite_url" if request.param == "sqlite"
                                   else "postgres_url")
-    from warmline.adapters.storage.sql import make_engine
+    from warmline.adapters.storage.engine import make_engine
 
     engine = make_engine(url)
     yield SqlOutbox(engine)

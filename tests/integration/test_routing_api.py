@@ -14,8 +14,8 @@ from tests.http_client import admin_client
 
 from warmline.adapters.commerce.memory import MemoryCommerceRecord
 from warmline.adapters.signals.lexical import LexicalSignals
+from warmline.adapters.storage.engine import make_engine
 from warmline.adapters.storage.migrate import upgrade
-from warmline.adapters.storage.sql import make_engine
 from warmline.bootstrap import bootstrap
 from warmline.config import Config
 

@@ -17,13 +17,13 @@ import pytest
 
 from warmline.adapters.commerce.memory import MemoryCommerceRecord
 from warmline.adapters.signals.lexical import LexicalSignals
+from warmline.adapters.storage.engine import make_engine
 from warmline.adapters.storage.migrate import upgrade
-from warmline.adapters.storage.sql import make_engine
 from warmline.bootstrap import Warmline, bootstrap
 from warmline.config import Config
 from warmline.domain import commands as cmd
+from warmline.domain import errors as err
 from warmline.domain import events as ev
-from warmline.domain import handoff_commands as hc
 from warmline.domain.policy import Policy
 from warmline.domain.record.commerce import (
     Customer,
@@ -74,10 +74,10 @@ class Desk:
 
     def hire(self, aid: str, *skills: str, languages: tuple[str, ...] = ("en", "de"),
              capacity: int = 2, online: bool = True) -> None:
-        self.wl.bus.run(hc.SaveAgent(agent_id=aid, name=aid.title(), skills=skills,
+        self.wl.bus.handle(cmd.SaveAgent(agent_id=aid, name=aid.title(), skills=skills,
                                      languages=languages, capacity=capacity))
         if online:
-            self.wl.bus.run(hc.SetPresence(agent_id=aid, presence="online"))
+            self.wl.bus.handle(cmd.SetPresence(agent_id=aid, presence="online"))
 
     def handoff(self, cid: str) -> Handoff:
         with self.wl.uow() as uow:
@@ -156,7 +156,7 @@ def test_a_new_handoff_is_offered_to_the_best_available_person_then_confirmed(
     assert (h.state, h.agent_id, h.lease_until) == (
         HandoffState.CLAIMED, "ana", desk.clock.now() + timedelta(seconds=45))
     desk.clock.advance(seconds=20)
-    accepted = desk.wl.bus.run(hc.ConfirmHandoff(agent_id="ana", handoff_id=h.id))
+    accepted = desk.wl.bus.handle(cmd.ConfirmHandoff(agent_id="ana", handoff_id=h.id))
     assert accepted.state is HandoffState.ASSIGNED
     [fact] = desk.log("c1", ev.HandoffAccepted)
     assert (fact.agent_id, fact.queue, fact.waited_seconds) == ("ana", "retention", 20)
@@ -174,9 +174,9 @@ def test_an_offer_not_confirmed_in_time_goes_back_and_then_to_someone_else(
     first = desk.handoff("c1")
     assert first.agent_id == "ana"
     desk.clock.advance(seconds=46)
-    with pytest.raises(hc.HandoffConflict, match="ran out"):
-        desk.wl.bus.run(hc.ConfirmHandoff(agent_id="ana", handoff_id=first.id))
-    report = desk.wl.bus.run(hc.Sweep())
+    with pytest.raises(err.HandoffConflict, match="ran out"):
+        desk.wl.bus.handle(cmd.ConfirmHandoff(agent_id="ana", handoff_id=first.id))
+    report = desk.wl.bus.handle(cmd.Sweep())
     assert (report.expired, report.offered) == (1, 1)
     assert desk.handoff("c1").agent_id == "bo"
 
@@ -188,24 +188,24 @@ def test_claiming_respects_priority_capacity_and_presence(db_url: str) -> None:
     desk.hire("ana", "retention", "senior", capacity=1)
     desk.say("c-low", ANGRY)
     desk.say("c-vip", ANGRY, customer="c-jana")
-    got = desk.wl.bus.run(hc.ClaimNext(agent_id="ana"))
+    got = desk.wl.bus.handle(cmd.ClaimNext(agent_id="ana"))
     assert got is not None and got.conversation_id == "c-vip"  # priority lane first
-    with pytest.raises(hc.HandoffConflict, match="capacity"):
-        desk.wl.bus.run(hc.ClaimNext(agent_id="ana"))
-    desk.wl.bus.run(hc.SetPresence(agent_id="ana", presence="away"))
-    with pytest.raises(hc.HandoffConflict, match="away"):
-        desk.wl.bus.run(hc.ClaimHandoff(agent_id="ana", handoff_id=desk.handoff("c-low").id))
-    with pytest.raises(hc.AgentNotFound):
-        desk.wl.bus.run(hc.ClaimNext(agent_id="nobody"))
+    with pytest.raises(err.HandoffConflict, match="capacity"):
+        desk.wl.bus.handle(cmd.ClaimNext(agent_id="ana"))
+    desk.wl.bus.handle(cmd.SetPresence(agent_id="ana", presence="away"))
+    with pytest.raises(err.HandoffConflict, match="away"):
+        desk.wl.bus.handle(cmd.ClaimHandoff(agent_id="ana", handoff_id=desk.handoff("c-low").id))
+    with pytest.raises(err.AgentNotFound):
+        desk.wl.bus.handle(cmd.ClaimNext(agent_id="nobody"))
 
 
 def test_releasing_an_accepted_handoff_puts_the_customer_back_in_line(desk: Desk) -> None:
     desk.hire("ana", "retention")
     desk.say("c1", ANGRY)
     h = desk.handoff("c1")
-    desk.wl.bus.run(hc.ConfirmHandoff(agent_id="ana", handoff_id=h.id))
+    desk.wl.bus.handle(cmd.ConfirmHandoff(agent_id="ana", handoff_id=h.id))
     desk.hire("bo", "retention")
-    back = desk.wl.bus.run(hc.ReleaseHandoff(agent_id="ana", handoff_id=h.id,
+    back = desk.wl.bus.handle(cmd.ReleaseHandoff(agent_id="ana", handoff_id=h.id,
                                              reason="end of shift"))
     assert back.agent_id == "bo" and back.state is HandoffState.CLAIMED  # offered on
     [released] = desk.log("c1", ev.HandoffReleased)
@@ -218,8 +218,8 @@ def test_a_transfer_is_an_event_and_the_context_package_travels_with_it(
     desk.hire("ana", "retention")
     desk.say("c1", ANGRY)
     h = desk.handoff("c1")
-    desk.wl.bus.run(hc.ConfirmHandoff(agent_id="ana", handoff_id=h.id))
-    moved = desk.wl.bus.run(hc.TransferHandoff(handoff_id=h.id, by="ana", to_queue="billing",
+    desk.wl.bus.handle(cmd.ConfirmHandoff(agent_id="ana", handoff_id=h.id))
+    moved = desk.wl.bus.handle(cmd.TransferHandoff(handoff_id=h.id, by="ana", to_queue="billing",
                                                reason="needs a refund over my limit"))
     assert (moved.queue, moved.state, moved.transfers) == ("billing", HandoffState.QUEUED, 1)
     assert moved.priority == h.priority + 10 and moved.enqueued_at == h.enqueued_at
@@ -229,11 +229,11 @@ def test_a_transfer_is_an_event_and_the_context_package_travels_with_it(
     packages = [e for e in desk.log("c1") if type(e).__name__ == "ContextPackaged"]
     assert t.context_package_turn == (packages[-1].turn if packages else None)
     desk.hire("cy", "billing", online=True)
-    to_person = desk.wl.bus.run(hc.TransferHandoff(handoff_id=h.id, by="lead",
+    to_person = desk.wl.bus.handle(cmd.TransferHandoff(handoff_id=h.id, by="lead",
                                                    to_agent="ana", reason="ana knows it"))
     assert (to_person.state, to_person.agent_id) == (HandoffState.CLAIMED, "ana")
-    with pytest.raises(hc.UnknownTarget) as bad:
-        desk.wl.bus.run(hc.TransferHandoff(handoff_id=h.id, by="x", to_queue="nowhere",
+    with pytest.raises(err.UnknownTarget) as bad:
+        desk.wl.bus.handle(cmd.TransferHandoff(handoff_id=h.id, by="x", to_queue="nowhere",
                                            reason="?"))
     assert bad.value.field == "body.to_queue"
 
@@ -243,16 +243,16 @@ def test_resolving_hands_the_thread_back_and_a_new_escalation_is_a_new_handoff(
     desk.hire("ana", "retention")
     desk.say("c1", ANGRY)
     first = desk.handoff("c1")
-    desk.wl.bus.run(hc.ConfirmHandoff(agent_id="ana", handoff_id=first.id))
-    done = desk.wl.bus.run(hc.ResolveHandoff(handoff_id=first.id, by="ana",
+    desk.wl.bus.handle(cmd.ConfirmHandoff(agent_id="ana", handoff_id=first.id))
+    done = desk.wl.bus.handle(cmd.ResolveHandoff(handoff_id=first.id, by="ana",
                                              outcome="replacement sent"))
     assert done.state is HandoffState.RESOLVED and desk.mode("c1") == "bot"
     desk.clock.advance(minutes=5)
     desk.say("c1", "It broke AGAIN, this is ridiculous, I want my money back!!")
     routed = desk.log("c1", ev.HandoffRouted)
     assert len(routed) == 2 and routed[0].handoff_id != routed[1].handoff_id
-    with pytest.raises(hc.HandoffConflict, match="resolved"):
-        desk.wl.bus.run(hc.ResolveHandoff(handoff_id=first.id, by="ana"))
+    with pytest.raises(err.HandoffConflict, match="resolved"):
+        desk.wl.bus.handle(cmd.ResolveHandoff(handoff_id=first.id, by="ana"))
 
 
 def test_handing_back_to_the_bot_while_waiting_withdraws_the_handoff(desk: Desk) -> None:
@@ -270,7 +270,7 @@ def test_a_waiting_handoff_climbs_the_cascade_and_nothing_waits_unseen(desk: Des
     desk.say("c1", ANGRY)  # retention: +10 after 3 min, general after 8; alert at 15
     for minutes, expected in ((3, ["priority"]), (5, ["overflow"]), (7, ["alert"])):
         desk.clock.advance(minutes=minutes, seconds=1)
-        desk.wl.bus.run(hc.Sweep())
+        desk.wl.bus.handle(cmd.Sweep())
         assert [e.kind for e in desk.log("c1", ev.HandoffEscalated)][-1:] == expected
     h = desk.handoff("c1")
     assert [e.kind for e in desk.log("c1", ev.HandoffEscalated)] == [
@@ -292,7 +292,7 @@ def test_out_of_hours_a_handoff_waits_for_the_opening_and_is_offered_then(
     assert routed.eta_seconds == 9 * 3600 + 30 * 60  # from the opening
     assert desk.handoff("c1").state is HandoffState.QUEUED  # ana is online, but it waits
     clock.at = datetime(2026, 11, 26, 7, 0, 5, tzinfo=UTC)
-    assert desk.wl.bus.run(hc.Sweep()).offered == 1
+    assert desk.wl.bus.handle(cmd.Sweep()).offered == 1
     assert desk.handoff("c1").agent_id == "ana"
 
 
@@ -320,7 +320,7 @@ def test_a_handoff_left_in_a_queue_the_policy_dropped_is_moved_to_the_fallback(
         "rules": [{"name": "complaints", "queue": "saves",
                    "when": [{"topics": ["complaint"]}]}]}})
     after = Desk(_open(db_url, clock, renamed), clock)
-    assert after.wl.bus.run(hc.Sweep()).escalated == 1
+    assert after.wl.bus.handle(cmd.Sweep()).escalated == 1
     assert after.handoff("c1").queue == "general"
     [moved] = after.log("c1", ev.HandoffEscalated)
     assert (moved.from_queue, moved.to_queue) == ("retention", "general")

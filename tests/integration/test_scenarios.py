@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from warmline.entrypoints.cli.main import scenarios as sc
+from warmline.entrypoints.cli import scenarios as sc
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 

@@ -18,8 +18,8 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import positive_data_acceptance
 
+from warmline.adapters.storage.engine import make_engine
 from warmline.adapters.storage.migrate import upgrade
-from warmline.adapters.storage.sql import make_engine
 from warmline.bootstrap import bootstrap
 from warmline.config import Config
 from warmline.entrypoints.http.app import create_app

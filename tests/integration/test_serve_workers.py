@@ -22,7 +22,7 @@ from tests.claim_worker import queue_handoffs
 from tests.http_client import ADMIN, ADMIN_TOKEN
 
 from warmline.adapters.notify import PostgresNotifier
-from warmline.adapters.storage.sql import make_engine
+from warmline.adapters.storage.engine import make_engine
 from warmline.ports import Notice
 
 pytestmark = pytest.mark.postgres

@@ -29,9 +29,10 @@ from sqlalchemy import create_engine
 from warmline.adapters.channels.webchat import Sessions
 from warmline.adapters.commerce.memory import MemoryCommerceRecord
 from warmline.adapters.signals.lexical import LexicalSignals
+from warmline.adapters.storage.engine import make_engine
 from warmline.adapters.storage.feeds import SqlWebchatFeed
 from warmline.adapters.storage.outbox import SqlOutbox
-from warmline.adapters.storage.sql import SqlUnitOfWork, make_engine
+from warmline.adapters.storage.sql import SqlUnitOfWork
 from warmline.bootstrap import Warmline, bootstrap
 from warmline.config import Config
 from warmline.entrypoints.channels.inbound import InboundSink

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from warmline.bootstrap import Warmline
-from warmline.domain import handoff_commands as hc
+from warmline.domain import commands as cmd
 from warmline.domain.access import Role
 from warmline.service import access
 
@@ -45,7 +45,7 @@ def load_team(wl: Warmline, token_out: Path | None) -> list[str]:
     lines = []
     for p in TEAM:
         if p.agent_id:
-            wl.bus.run(hc.SaveAgent(agent_id=p.agent_id, name=p.name, skills=p.skills,
+            wl.bus.handle(cmd.SaveAgent(agent_id=p.agent_id, name=p.name, skills=p.skills,
                                     languages=p.languages, capacity=p.capacity))
         access.add_user(wl.access, p.user, p.role, p.password, p.agent_id)
         lines.append(f"  {p.role.value:<10} {p.user:<6} password {p.password}")

@@ -20,3 +20,23 @@ class ConversationClosed(DomainError):
 
 class ConversationNotFound(DomainError):
     """The command names a conversation that has no events."""
+
+
+class HandoffNotFound(DomainError):
+    """The command names a handoff that does not exist (HTTP 404)."""
+
+
+class AgentNotFound(DomainError):
+    """The command names a person who does not exist (HTTP 404)."""
+
+
+class HandoffConflict(DomainError):
+    """The handoff or the person is not in a state the command needs (HTTP 409)."""
+
+
+class UnknownTarget(DomainError):
+    """A transfer names a queue the policy does not have (HTTP 422); `field` says which."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field

@@ -1,10 +1,12 @@
 """Delivering what Warmline owes the customer, after the commit that decided it.
 
-Handlers append `OutboundRequested` to the conversation in their unit of work; nothing
-leaves Warmline inside a transaction (a send cannot be rolled back, and a slow platform
-must not hold the conversation's lock). After the commit the entrypoint calls
-`Dispatcher.deliver(conversation_id)`, which sends every requested message the outbox
-has not settled, with the event's `message_id` as the idempotency key:
+Handlers append `OutboundRequested` to the conversation in their unit of work, and the
+storage writes its outbox row (pending) in the same transaction; nothing leaves Warmline
+inside a transaction (a send cannot be rolled back, and a slow platform must not hold the
+conversation's lock). After the commit the message bus calls
+`Dispatcher.deliver(conversation_id)`, which claims and sends every requested message the
+outbox has not settled, with the event's `message_id` as the idempotency key (the sweeper
+calls `retry_due()` for whatever is left pending):
 
 - sent: recorded with the platform's message id; a later delivery skips it;
 - retryable refusal (rate limit, connection refused, after the adapter's own retries):
@@ -59,6 +61,7 @@ class Dispatcher:
                  teams: Mapping[str, int] | None = None,
                  max_attempts: int = 6,
                  base_delay: timedelta = timedelta(seconds=30),
+                 claim_for: timedelta = timedelta(minutes=5),
                  policy: Callable[[], Policy] | None = None) -> None:
         self.uow = uow
         self.policy = policy or Policy
@@ -69,6 +72,7 @@ class Dispatcher:
         self.clock = clock
         self.max_attempts = max_attempts
         self.base_delay = base_delay
+        self.claim_for = claim_for  # longer than a send with the client's own retries
 
     def deliver(self, conversation_id: str) -> list[OutboxEntry]:
         """Send what the conversation's log owes and the outbox has not settled."""
@@ -88,16 +92,22 @@ class Dispatcher:
             now = self.clock.now()
             entry = self.outbox.begin(OutboxEntry(event.message_id, conversation_id, channel,
                                                   event.kind), now)
-            if entry.state == "pending" and (entry.next_attempt_at is None
-                                             or entry.next_attempt_at <= now):
+            claimed = self.outbox.claim(entry.key, now, now + self.claim_for) \
+                if entry.state == "pending" else None
+            if claimed is not None:  # this sender has it (a concurrent one gets None)
                 queue = _queue_of(events, event.handoff_id)
-                entry = self._attempt(entry, sender, address, event, queue,
-                                      _language_of(events))
+                entry = self._attempt(replace(claimed, state="pending"), sender, address,
+                                      event, queue, _language_of(events))
             results.append(entry)
         return results
 
     def retry_due(self) -> int:
-        """Retry pending sends whose backoff has passed; returns how many were tried."""
+        """Send what is owed and due: retries whose backoff has passed, and messages whose
+        delivery never ran (the process stopped right after the commit). A send whose
+        sender stopped mid-way becomes `uncertain` first. Returns how many were due."""
+        for gone in self.outbox.expire(self.clock.now()):
+            log.warning("outbound %s on %s: the sender stopped mid-send; uncertain",
+                        gone.key, gone.channel)
         due = self.outbox.due(self.clock.now())
         for conversation_id in dict.fromkeys(e.conversation_id for e in due):
             self.deliver(conversation_id)

@@ -21,7 +21,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
 from warmline.adapters.storage import schema as t
-from warmline.adapters.storage.sql import _sqlite_on_connect, make_engine
+from warmline.adapters.storage.engine import make_engine, sqlite_on_connect
 from warmline.domain.record.commerce import (
     Cart,
     Customer,
@@ -52,7 +52,7 @@ def reading_engine(url: str) -> Engine:
     if parsed.get_backend_name() != "sqlite":
         return make_engine(url)
     engine = create_engine(parsed, connect_args={"check_same_thread": False})
-    event.listen(engine, "connect", _sqlite_on_connect)
+    event.listen(engine, "connect", sqlite_on_connect)
     event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
     return engine
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from types import TracebackType
 
 from warmline.adapters.storage.memory_routing import (
@@ -16,8 +17,9 @@ from warmline.adapters.storage.memory_routing import (
     MemoryRoutingStore,
     publish,
 )
-from warmline.domain.events import ConversationStarted, CustomerIdentified, Event
-from warmline.ports import ConcurrencyError, InboundKey, Notifier
+from warmline.adapters.storage.outbox import MemoryOutbox
+from warmline.domain.events import ConversationStarted, CustomerIdentified, Event, OutboundRequested
+from warmline.ports import ConcurrencyError, InboundKey, Notifier, OutboxEntry
 
 
 class MemoryStore:
@@ -29,6 +31,19 @@ class MemoryStore:
         self.touched: dict[str, int] = {}  # conversation -> write tick, for newest-first
         self.ticks = itertools.count(1)
         self.routing = MemoryRoutingStore()  # the handoff queue and the agents
+        self.outbox = MemoryOutbox()  # rows of owed messages, written with their events
+
+
+class MemoryUnits:
+    """A factory of memory units of work over one store (what bootstrap takes as `uow`)."""
+
+    def __init__(self, store: MemoryStore | None = None,
+                 notifier: Notifier | None = None) -> None:
+        self.store = store or MemoryStore()
+        self.notifier = notifier
+
+    def __call__(self) -> MemoryUnitOfWork:
+        return MemoryUnitOfWork(self.store, self.notifier)
 
 
 class MemoryConversationRepository:
@@ -89,6 +104,7 @@ class MemoryUnitOfWork:
     def __init__(self, store: MemoryStore, notifier: Notifier | None = None) -> None:
         self.store = store
         self.notifier = notifier
+        self.committed: list[Event] = []
         self.conversations = MemoryConversationRepository(store)
         self.handoffs = MemoryHandoffRepository(store.routing)
         self.agents = MemoryAgentRepository(store.routing)
@@ -113,16 +129,27 @@ class MemoryUnitOfWork:
             taken = self.store.inbound.get(key)
             if taken is not None and taken != value:
                 raise ConcurrencyError(f"{key[0]}:{key[1]}")
+        now = datetime.now(UTC)
         for cid, log in work.events.items():  # publish only what this unit changed
-            if len(log) != len(self.store.events.get(cid, [])):
+            before = len(self.store.events.get(cid, []))
+            if len(log) != before:
                 self.store.events[cid] = list(log)
                 self.store.touched[cid] = work.touched[cid]
+                self.committed.extend(log[before:])
+                self._owe(cid, log, log[before:], now)
         self.store.inbound.update(work.inbound_keys)
         publish(self.store.routing, self.handoffs, self.agents)
         notices, self.handoffs.notices = self.handoffs.notices, []
         if notices and self.notifier is not None:
             self.notifier.after_commit(notices)
         self.conversations = MemoryConversationRepository(self.store)
+
+    def _owe(self, cid: str, log: list[Event], new: list[Event], now: datetime) -> None:
+        """Outbox rows for the owed messages, as the SQL store writes them with the events."""
+        channel = next((e.channel for e in log if isinstance(e, ConversationStarted)), "")
+        for e in new:
+            if isinstance(e, OutboundRequested):
+                self.store.outbox.begin(OutboxEntry(e.message_id, cid, channel, e.kind), now)
 
     def rollback(self) -> None:
         self.conversations = MemoryConversationRepository(self.store)

@@ -14,7 +14,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
 
-from warmline.adapters.storage.sql import make_engine
+from warmline.adapters.storage.engine import make_engine
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 

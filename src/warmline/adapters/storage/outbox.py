@@ -17,8 +17,8 @@ from sqlalchemy import Engine, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from warmline.adapters.channels.base import UNCERTAIN
+from warmline.adapters.storage.engine import utc
 from warmline.adapters.storage.schema import outbox
-from warmline.adapters.storage.sql import _utc
 from warmline.ports import OutboxEntry
 
 
@@ -57,9 +57,28 @@ class MemoryOutbox:
                 self._order.append(entry.key)
             return self._rows[entry.key]
 
+    def claim(self, key: str, now: datetime, until: datetime) -> OutboxEntry | None:
+        with self._lock:
+            row = self._rows.get(key)
+            if row is None or row.state != "pending" or (
+                    row.next_attempt_at is not None and row.next_attempt_at > now):
+                return None
+            self._rows[key] = replace(row, state="sending", next_attempt_at=until)
+            return self._rows[key]
+
     def update(self, entry: OutboxEntry, now: datetime) -> None:
         with self._lock:
             self._rows[entry.key] = entry
+
+    def expire(self, now: datetime) -> list[OutboxEntry]:
+        with self._lock:
+            gone = [replace(r, state="uncertain", next_attempt_at=None,
+                            last_error="the sender stopped mid-send: outcome unknown")
+                    for r in self._rows.values() if r.state == "sending"
+                    and r.next_attempt_at is not None and r.next_attempt_at <= now]
+            for r in gone:
+                self._rows[r.key] = r
+        return gone
 
     def due(self, now: datetime, limit: int = 100) -> list[OutboxEntry]:
         with self._lock:
@@ -126,6 +145,32 @@ class SqlOutbox:
         with self.engine.connect() as conn:
             return _entry(conn.execute(select(outbox).where(outbox.c.key == entry.key)).one())
 
+    def claim(self, key: str, now: datetime, until: datetime) -> OutboxEntry | None:
+        c = outbox.c
+        with self.engine.begin() as conn:
+            taken = conn.execute(update(outbox).where(
+                c.key == key, c.state == "pending",
+                or_(c.next_attempt_at.is_(None), c.next_attempt_at <= utc(now)))
+                .values(state="sending", next_attempt_at=utc(until),
+                        updated_at=utc(now))).rowcount
+            if taken != 1:
+                return None
+            return _entry(conn.execute(select(outbox).where(c.key == key)).one())
+
+    def expire(self, now: datetime) -> list[OutboxEntry]:
+        c = outbox.c
+        why = "the sender stopped mid-send: outcome unknown"
+        with self.engine.begin() as conn:
+            stale = [_entry(r) for r in conn.execute(select(outbox).where(
+                c.state == "sending", c.next_attempt_at <= utc(now))).all()]
+            if stale:
+                conn.execute(update(outbox).where(
+                    c.key.in_([e.key for e in stale]), c.state == "sending")
+                    .values(state="uncertain", next_attempt_at=None, last_error=why,
+                            updated_at=utc(now)))
+        return [replace(e, state="uncertain", next_attempt_at=None, last_error=why)
+                for e in stale]
+
     def update(self, entry: OutboxEntry, now: datetime) -> None:
         with self.engine.begin() as conn:
             conn.execute(update(outbox).where(outbox.c.key == entry.key).values(
@@ -138,7 +183,7 @@ class SqlOutbox:
         with self.engine.connect() as conn:
             rows = conn.execute(select(outbox).where(
                 c.state == "pending",
-                or_(c.next_attempt_at.is_(None), c.next_attempt_at <= _utc(now)))
+                or_(c.next_attempt_at.is_(None), c.next_attempt_at <= utc(now)))
                 .order_by(c.created_at, c.key).limit(limit)).all()
         return [_entry(r) for r in rows]
 

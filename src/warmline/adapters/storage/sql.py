@@ -1,75 +1,34 @@
 """The storage ports on SQLAlchemy Core, for SQLite (single node) and PostgreSQL.
 
 Concurrency is optimistic: `conversations.version` counts stored events and every append
-moves it with `UPDATE ... WHERE version = :expected`. On PostgreSQL (READ COMMITTED) a
-racing writer blocks on the row lock, then matches 0 rows and gets ConcurrencyError. On
-SQLite every unit of work starts with BEGIN IMMEDIATE, so writers queue on the database
-lock (up to busy_timeout) instead of failing on a read-to-write lock upgrade; a writer
-then only conflicts when its expected_version was read outside its own unit of work.
+moves it with `UPDATE ... WHERE version = :expected` (engine.py has how a lost race
+surfaces on each database). A writer only conflicts when its expected_version was read
+outside its own unit of work. A message owed to a customer (`OutboundRequested`) gets its
+outbox row in the same transaction as the event: committed together or not at all.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, insert, select, update
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy import Connection, Engine, insert, select, update
 
-from warmline.adapters.storage.schema import conversations, inbound_messages
+from warmline.adapters.storage.engine import conflicts_as_concurrency_error, from_db, utc
+from warmline.adapters.storage.schema import conversations, inbound_messages, outbox
 from warmline.adapters.storage.schema import events as event_log
+from warmline.adapters.storage.sql_routing import SqlAgentRepository, SqlHandoffRepository
 from warmline.domain.events import (
     ConversationStarted,
     CustomerIdentified,
     Event,
+    OutboundRequested,
     from_record,
     to_record,
 )
 from warmline.ports import ConcurrencyError, InboundKey, Notifier
-
-if TYPE_CHECKING:  # imported when a unit of work opens: sql_routing builds on this module
-    from warmline.adapters.storage.sql_routing import SqlAgentRepository, SqlHandoffRepository
-
-SQLITE_BUSY_TIMEOUT_MS = 5000
-# PostgreSQL serialization failure / deadlock: the other writer won, so retrying is right.
-_RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
-
-
-def make_engine(url: str) -> Engine:
-    """An engine whose transactions behave the same way for every unit of work."""
-    parsed = make_url(url)
-    backend = parsed.get_backend_name()
-    if backend == "sqlite":
-        engine = create_engine(parsed, connect_args={"check_same_thread": False})
-        event.listen(engine, "connect", _sqlite_on_connect)
-        event.listen(engine, "begin", _sqlite_on_begin)
-        return engine
-    if backend == "postgresql" and parsed.drivername in ("postgresql", "postgres"):
-        parsed = parsed.set(drivername="postgresql+psycopg")  # psycopg 3, not psycopg2
-    return create_engine(parsed, pool_pre_ping=True)
-
-
-def _sqlite_on_connect(dbapi_connection: Any, connection_record: Any) -> None:
-    # Take BEGIN away from the sqlite3 driver (it skips it for SELECT and DDL);
-    # `_sqlite_on_begin` emits our own, per SQLAlchemy's pysqlite transaction recipe.
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    try:
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
-        cursor.execute("PRAGMA foreign_keys=ON")
-    finally:
-        cursor.close()
-
-
-def _sqlite_on_begin(conn: Connection) -> None:
-    # IMMEDIATE takes the write lock up front: a deferred transaction that read first
-    # would get SQLITE_BUSY on its first write without the busy handler waiting.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _identified(events: Sequence[Event]) -> dict[str, Any]:
@@ -78,41 +37,12 @@ def _identified(events: Sequence[Event]) -> dict[str, Any]:
     return {"customer_ref": found[-1].customer_ref} if found else {}
 
 
-def _utc(moment: datetime) -> datetime:
-    """Aware UTC for storage; naive datetimes are ambiguous, so they are refused."""
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise ValueError(f"naive datetime {moment!r}: events need timezone-aware times")
-    return moment.astimezone(UTC)
-
-
-def _from_db(moment: datetime) -> datetime:
-    # SQLite keeps no offset; we only ever store UTC, so a naive value read back is UTC.
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-def _is_retryable(exc: DBAPIError) -> bool:
-    return getattr(exc.orig, "sqlstate", None) in _RETRYABLE_SQLSTATES
-
-
-@contextmanager
-def _conflicts_as_concurrency_error(conn: Connection, what: str) -> Iterator[None]:
-    """Run in a savepoint so a lost race leaves the transaction usable and unchanged."""
-    try:
-        with conn.begin_nested():
-            yield
-    except IntegrityError as exc:
-        raise ConcurrencyError(what) from exc
-    except DBAPIError as exc:
-        if _is_retryable(exc):
-            raise ConcurrencyError(what) from exc
-        raise
-
-
 class SqlConversationRepository:
     """ConversationRepository over one connection; the caller owns the transaction."""
 
     def __init__(self, connection: Connection) -> None:
         self._conn = connection
+        self.appended: list[Event] = []  # this transaction's, for the unit of work
 
     def load(self, conversation_id: str) -> list[Event]:
         rows = self._conn.execute(
@@ -120,7 +50,7 @@ class SqlConversationRepository:
             .where(event_log.c.conversation_id == conversation_id)
             .order_by(event_log.c.seq)
         )
-        return [from_record(row.type, conversation_id, _from_db(row.occurred_at),
+        return [from_record(row.type, conversation_id, from_db(row.occurred_at),
                             dict(row.payload)) for row in rows]
 
     def append(self, conversation_id: str, events: Sequence[Event],
@@ -136,10 +66,10 @@ class SqlConversationRepository:
         for seq, e in enumerate(events, start=expected_version + 1):
             type_name, payload = to_record(e)
             rows.append({"conversation_id": conversation_id, "seq": seq, "type": type_name,
-                         "payload": payload, "occurred_at": _utc(e.occurred_at),
+                         "payload": payload, "occurred_at": utc(e.occurred_at),
                          "recorded_at": now})
         new_version = expected_version + len(events)
-        with _conflicts_as_concurrency_error(self._conn, conversation_id):
+        with conflicts_as_concurrency_error(self._conn, conversation_id):
             moved = self._conn.execute(
                 update(conversations)
                 .where(conversations.c.id == conversation_id,
@@ -151,6 +81,20 @@ class SqlConversationRepository:
                     raise ConcurrencyError(conversation_id)
                 self._insert_conversation(conversation_id, events, new_version, now)
             self._conn.execute(insert(event_log), rows)
+            self._owe(conversation_id, events, now)
+        self.appended.extend(events)
+
+    def _owe(self, conversation_id: str, events: Sequence[Event], now: datetime) -> None:
+        """The outbox rows of the messages these events owe the customer (pending)."""
+        owed = [e for e in events if isinstance(e, OutboundRequested)]
+        if not owed:
+            return
+        channel = self._conn.scalar(select(conversations.c.channel)
+                                    .where(conversations.c.id == conversation_id)) or ""
+        self._conn.execute(insert(outbox), [
+            {"key": e.message_id, "conversation_id": conversation_id, "channel": channel,
+             "kind": e.kind, "state": "pending", "attempts": 0, "created_at": now,
+             "updated_at": now} for e in owed])
 
     def _insert_conversation(self, conversation_id: str, events: Sequence[Event],
                              version: int, now: datetime) -> None:
@@ -184,7 +128,7 @@ class SqlConversationRepository:
         """
         if self.inbound(channel, message_id) == key:
             return
-        with _conflicts_as_concurrency_error(self._conn, f"{channel}:{message_id}"):
+        with conflicts_as_concurrency_error(self._conn, f"{channel}:{message_id}"):
             self._conn.execute(insert(inbound_messages).values(
                 channel=channel, message_id=message_id,
                 conversation_id=key.conversation_id, turn=key.turn))
@@ -216,6 +160,7 @@ class SqlUnitOfWork:
         self.engine = engine
         self.notifier = notifier  # live updates about handoffs (adapters/notify.py)
         self._conn: Connection | None = None
+        self.committed: list[Event] = []
 
     def __enter__(self) -> SqlUnitOfWork:
         if self._conn is not None:
@@ -228,11 +173,6 @@ class SqlUnitOfWork:
             self._conn = None
             raise
         self.conversations = SqlConversationRepository(self._conn)
-        from warmline.adapters.storage.sql_routing import (
-            SqlAgentRepository,
-            SqlHandoffRepository,
-        )
-
         self.handoffs = SqlHandoffRepository(self._conn)
         self.agents = SqlAgentRepository(self._conn)
         return self
@@ -252,11 +192,14 @@ class SqlUnitOfWork:
         if notices and self.notifier is not None:
             self.notifier.before_commit(self._open(), notices)
         self._open().commit()
+        self.committed.extend(self.conversations.appended)
+        self.conversations.appended = []
         if notices and self.notifier is not None:
             self.notifier.after_commit(notices)
 
     def rollback(self) -> None:
         self.handoffs.notices = []
+        self.conversations.appended = []
         self._open().rollback()
 
     def _open(self) -> Connection:
@@ -265,4 +208,4 @@ class SqlUnitOfWork:
         return self._conn
 
 
-__all__ = ["SqlConversationRepository", "SqlUnitOfWork", "make_engine"]
+__all__ = ["SqlConversationRepository", "SqlUnitOfWork"]

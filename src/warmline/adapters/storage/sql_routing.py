@@ -21,8 +21,8 @@ from sqlalchemy import Connection, and_, func, insert, or_, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from warmline.adapters.storage.engine import from_db, is_retryable, utc
 from warmline.adapters.storage.schema import agents, handoffs
-from warmline.adapters.storage.sql import _from_db, _is_retryable, _utc
 from warmline.domain.routing.queueing import Handoff, HandoffState, HumanAgent, Presence
 from warmline.ports import ConcurrencyError, Notice, QueueCounts
 
@@ -32,11 +32,11 @@ HELD = ("claimed", "assigned")
 
 
 def _opt_utc(moment: datetime | None) -> datetime | None:
-    return None if moment is None else _utc(moment)
+    return None if moment is None else utc(moment)
 
 
 def _opt_db(moment: datetime | None) -> datetime | None:
-    return None if moment is None else _from_db(moment)
+    return None if moment is None else from_db(moment)
 
 
 def _handoff(row: Row[Any]) -> Handoff:
@@ -44,9 +44,9 @@ def _handoff(row: Row[Any]) -> Handoff:
     return Handoff(
         id=m["id"], conversation_id=m["conversation_id"], queue=m["queue"],
         priority=m["priority"], state=HandoffState(m["state"]), rule=m["rule"],
-        enqueued_at=_from_db(m["enqueued_at"]), queued_at=_from_db(m["queued_at"]),
-        waiting_since=_from_db(m["waiting_since"]),
-        available_at=_from_db(m["available_at"]), language=m["language"],
+        enqueued_at=from_db(m["enqueued_at"]), queued_at=from_db(m["queued_at"]),
+        waiting_since=from_db(m["waiting_since"]),
+        available_at=from_db(m["available_at"]), language=m["language"],
         need_language=m["need_language"], agent_id=m["agent_id"],
         lease_until=_opt_db(m["lease_until"]), step=m["step"], alerted=bool(m["alerted"]),
         callback=bool(m["callback"]), transfers=m["transfers"],
@@ -58,9 +58,9 @@ def _values(x: Handoff, next_due: datetime | None) -> dict[str, Any]:
         "conversation_id": x.conversation_id, "queue": x.queue, "priority": x.priority,
         "state": x.state.value, "rule": x.rule, "language": x.language,
         "need_language": x.need_language, "agent_id": x.agent_id,
-        "lease_until": _opt_utc(x.lease_until), "enqueued_at": _utc(x.enqueued_at),
-        "queued_at": _utc(x.queued_at), "waiting_since": _utc(x.waiting_since),
-        "available_at": _utc(x.available_at), "step": x.step, "alerted": x.alerted,
+        "lease_until": _opt_utc(x.lease_until), "enqueued_at": utc(x.enqueued_at),
+        "queued_at": utc(x.queued_at), "waiting_since": utc(x.waiting_since),
+        "available_at": utc(x.available_at), "step": x.step, "alerted": x.alerted,
         "callback": x.callback, "transfers": x.transfers,
         "next_due_at": _opt_utc(next_due), "accepted_at": _opt_utc(x.accepted_at),
         "resolved_at": _opt_utc(x.resolved_at), "updated_at": datetime.now(UTC)}
@@ -117,7 +117,7 @@ class SqlHandoffRepository:
                    now: datetime, lease_until: datetime) -> Handoff | None:
         if not queues:
             return None
-        at = _utc(now)
+        at = utc(now)
         lapsed = (select(h.id).where(h.state == "claimed", h.lease_until < at)
                   .with_for_update(skip_locked=True).scalar_subquery())
         for back in self._run(update(handoffs).where(h.id.in_(lapsed))
@@ -133,8 +133,8 @@ class SqlHandoffRepository:
                  .with_for_update(skip_locked=True).scalar_subquery())
         row = self._run(  # pick and lease in one statement: one round trip per claim
             update(handoffs).where(h.id == first, h.state == "queued")
-            .values(state="claimed", agent_id=agent_id, lease_until=_utc(lease_until),
-                    next_due_at=_utc(lease_until), updated_at=at)
+            .values(state="claimed", agent_id=agent_id, lease_until=utc(lease_until),
+                    next_due_at=utc(lease_until), updated_at=at)
             .returning(*handoffs.c)).first()
         if row is None:
             return None
@@ -144,7 +144,7 @@ class SqlHandoffRepository:
 
     def due(self, now: datetime, limit: int) -> list[Handoff]:
         rows = self._run(
-            select(handoffs).where(h.state.in_(OPEN), h.next_due_at <= _utc(now))
+            select(handoffs).where(h.state.in_(OPEN), h.next_due_at <= utc(now))
             .order_by(h.next_due_at).limit(limit).with_for_update(skip_locked=True))
         return [_handoff(r) for r in rows]
 
@@ -159,12 +159,12 @@ class SqlHandoffRepository:
         rows = self._run(
             select(h.agent_id, func.count()).where(
                 h.state.in_(HELD), who,
-                or_(h.state == "assigned", h.lease_until >= _utc(now)))
+                or_(h.state == "assigned", h.lease_until >= utc(now)))
             .group_by(h.agent_id))
         return {r[0]: int(r[1]) for r in rows}
 
     def counts(self, now: datetime) -> dict[str, QueueCounts]:
-        at = _utc(now)
+        at = utc(now)
         lapsed = and_(h.state == "claimed", h.lease_until < at)
         waiting = and_(or_(h.state == "queued", lapsed), h.available_at <= at)
         rows = self._run(
@@ -183,13 +183,13 @@ class SqlHandoffRepository:
               now: datetime) -> dict[str, int]:
         first = or_(h.priority > handoff.priority,
                     and_(h.priority == handoff.priority,
-                         or_(h.enqueued_at < _utc(handoff.enqueued_at),
-                             and_(h.enqueued_at == _utc(handoff.enqueued_at),
+                         or_(h.enqueued_at < utc(handoff.enqueued_at),
+                             and_(h.enqueued_at == utc(handoff.enqueued_at),
                                   h.id < handoff.id))))
         rows = self._run(
             select(h.queue, func.count())
             .where(h.queue.in_(list(queues)), _claimable(now), h.id != handoff.id,
-                   h.available_at <= _utc(max(now, handoff.available_at)), first)
+                   h.available_at <= utc(max(now, handoff.available_at)), first)
             .group_by(h.queue))
         return {r[0]: int(r[1]) for r in rows}
 
@@ -210,13 +210,13 @@ class SqlHandoffRepository:
             select(h.accepted_at, h.resolved_at)
             .where(h.queue == queue, h.state == "resolved", h.accepted_at.is_not(None))
             .order_by(h.resolved_at.desc()).limit(limit))
-        return [(_from_db(r[1]) - _from_db(r[0])).total_seconds() for r in rows]
+        return [(from_db(r[1]) - from_db(r[0])).total_seconds() for r in rows]
 
     def _run(self, query: Any) -> Any:
         try:
             return self._conn.execute(query)
         except DBAPIError as exc:
-            if _is_retryable(exc):
+            if is_retryable(exc):
                 raise ConcurrencyError("handoffs") from exc
             raise
 

@@ -20,8 +20,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
+from warmline.domain.routing import hours
 from warmline.domain.routing.policy import CLOSED_ACTIONS, QueueSpec, RoutingPolicy
-from warmline.domain.routing.route import hours
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 

@@ -23,13 +23,13 @@ from warmline.domain.judge.topics import cues
 from warmline.domain.model import Conversation, Role
 from warmline.domain.policy import Policy
 from warmline.domain.record.facts import CustomerFacts
+from warmline.domain.routing import hours
 from warmline.domain.routing.policy import (
     BY_PRODUCT_LINE,
     Conditions,
     RouteRule,
     line_matches,
 )
-from warmline.domain.routing.route import hours
 from warmline.domain.text import content_words, order_refs
 
 #: Trigger kinds whose firing says something about the topic.

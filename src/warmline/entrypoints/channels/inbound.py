@@ -13,8 +13,8 @@ message id, so a platform's retried delivery is a no-op (the handlers are idempo
   hooks;
 - unsupported messages -> nothing.
 
-Once an event is stored (committed), `deliver` sends what the conversation now owes the
-customer (service/delivery.py): the bot's answer, the expectation message... A failed
+Once an event is stored (committed), the message bus sends what the conversation now owes
+the customer (service/delivery.py): the bot's answer, the expectation message... A failed
 send never fails the webhook: the message stays in the outbox for a retry.
 """
 
@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from warmline.domain import commands as cmd
+from warmline.domain.commands import Outcome
 from warmline.domain.errors import DomainError
 from warmline.domain.seam.channels import (
     ButtonTap,
@@ -39,13 +40,13 @@ from warmline.domain.seam.channels import (
 )
 from warmline.domain.seam.messages import csat_score
 from warmline.ports import CommerceRecord, RecordUnavailable
-from warmline.service.handlers.conversations import Outcome
 
 log = logging.getLogger(__name__)
 
 
 class CommandBus(Protocol):
-    def handle(self, command: cmd.Command) -> Outcome: ...
+    def handle(self, command: cmd.Command[Outcome], *,
+               after_commit: Callable[[Outcome], None] | None = None) -> Outcome: ...
 
 
 @dataclass(frozen=True)
@@ -72,14 +73,12 @@ class InboundSink:
                  on_status: Callable[[DeliveryStatus], object] | None = None,
                  on_thread_status: Callable[[ThreadStatusChanged], None] | None = None,
                  on_button: Callable[[ButtonTap], Outcome | None] | None = None,
-                 deliver: Callable[[str], None] | None = None,
                  keywords: Callable[[str], bool] | None = None) -> None:
         self.bus = bus
         self.record = record
         self.on_status = on_status
         self.on_thread_status = on_thread_status
         self.on_button = on_button
-        self.deliver = deliver
         self.keywords = keywords  # the policy's words for "a person, please" (one tap)
         self._refs: OrderedDict[tuple[str, str], str] = OrderedDict()
 
@@ -88,51 +87,49 @@ class InboundSink:
 
     def handle(self, event: InboundEvent,
                before_delivery: Callable[[], None] | None = None) -> Handled:
-        """Store the event; once stored, `before_delivery` (the web chat shows the
-        customer's own line) and then the delivery of what the thread is owed."""
+        """Store the event; once it is committed (and not a duplicate), `before_delivery`
+        runs (the web chat shows the customer's own line), then the bus delivers what the
+        thread is owed."""
+        def shown(outcome: Outcome) -> None:
+            if before_delivery is not None and not outcome.duplicate:
+                before_delivery()
+
         try:
-            handled = Handled(event, self._dispatch(event))
+            handled = Handled(event, self._dispatch(event, shown))
         except DomainError as exc:  # the command does not fit the thread: retrying won't help
             log.info("inbound %s %s refused: %s", event.channel, event.message_id, exc)
             return Handled(event, None, refused=str(exc))
-        if handled.stored:
-            if before_delivery is not None:
-                before_delivery()
-            self._deliver(event.conversation_id)
         return handled
 
-    def _deliver(self, conversation_id: str) -> None:
-        if self.deliver is None:
-            return
-        try:
-            self.deliver(conversation_id)
-        except Exception:  # committed already: the outbox keeps what is owed for a retry
-            log.exception("delivery for %s failed; left in the outbox", conversation_id)
+    def _send(self, command: cmd.Command[Outcome],
+              shown: Callable[[Outcome], None]) -> Outcome:
+        return self.bus.handle(command, after_commit=shown)
 
-    def _dispatch(self, event: InboundEvent) -> Outcome | None:
+    def _dispatch(self, event: InboundEvent,
+                  shown: Callable[[Outcome], None]) -> Outcome | None:
         if isinstance(event, CustomerText):
             if self.keywords is not None and self.keywords(event.text):
-                return self.bus.handle(cmd.RequestHandoff(
+                return self._send(cmd.RequestHandoff(
                     conversation_id=event.conversation_id, source="keyword", text=event.text,
                     message_id=event.message_id, channel=event.channel,
-                    customer_ref=self._customer(event)))
-            return self._message(event, event.text)
+                    customer_ref=self._customer(event)), shown)
+            return self._message(event, event.text, shown)
         if isinstance(event, MediaReceived):
-            return self._message(event, event.as_text())
+            return self._message(event, event.as_text(), shown)
         if isinstance(event, ButtonTap):
             if event.wants_human:
-                return self.bus.handle(cmd.RequestHandoff(
+                return self._send(cmd.RequestHandoff(
                     conversation_id=event.conversation_id, source="button", text=event.title,
                     message_id=event.message_id, channel=event.channel,
-                    customer_ref=self._customer(event)))
+                    customer_ref=self._customer(event)), shown)
             score = csat_score(event.button_id)
             if score is not None:
-                return self.bus.handle(cmd.RecordCsat(
+                return self._send(cmd.RecordCsat(
                     conversation_id=event.conversation_id, score=score,
-                    message_id=event.message_id, channel=event.channel))
+                    message_id=event.message_id, channel=event.channel), shown)
             if self.on_button is not None:
                 return self.on_button(event)
-            return self._message(event, event.title)
+            return self._message(event, event.title, shown)
         if isinstance(event, DeliveryStatus):
             if self.on_status is not None:
                 self.on_status(event)
@@ -146,10 +143,12 @@ class InboundSink:
                      event.kind)
         return None
 
-    def _message(self, event: CustomerText | MediaReceived | ButtonTap, text: str) -> Outcome:
-        return self.bus.handle(cmd.ReceiveCustomerMessage(
+    def _message(self, event: CustomerText | MediaReceived | ButtonTap, text: str,
+                 shown: Callable[[Outcome], None]) -> Outcome:
+        return self._send(cmd.ReceiveCustomerMessage(
             conversation_id=event.conversation_id, message_id=event.message_id, text=text,
-            channel=event.channel, customer_ref=self._customer(event), sent_at=event.sent_at))
+            channel=event.channel, customer_ref=self._customer(event), sent_at=event.sent_at),
+            shown)
 
     def _customer(self, event: CustomerText | MediaReceived | ButtonTap) -> str | None:
         """The commerce record's customer behind the channel contact (a WhatsApp number...).

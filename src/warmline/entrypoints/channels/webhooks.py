@@ -164,13 +164,10 @@ def channel_routers(wl: Warmline, feed: WebchatFeed | None = None) -> list[APIRo
                     conversation_id=event.conversation_id, source="helpdesk",
                     text="[opened for a person in the helpdesk]", channel=event.channel,
                     message_id=event.message_id))
-            else:
-                return
         except DomainError:
             return  # it changed under us: nothing left to hand over or back
-        wl.deliver(event.conversation_id)
 
-    sink = InboundSink(wl.bus, wl.bus.deps.record, deliver=wl.deliver,
+    sink = InboundSink(wl.bus, wl.bus.deps.record,
                        keywords=lambda text: is_keyword(policy().messages, text),
                        on_status=settle, on_thread_status=on_thread_status)
     feed = feed or wl.feed

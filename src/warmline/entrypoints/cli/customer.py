@@ -25,8 +25,8 @@ def forget(ref: Annotated[str, typer.Argument(help="the customer's reference in 
     """Erase a customer's personal data: their conversations' words, packages and
     references (renamed to a pseudonym), and their rows in the record copy. Counts,
     times, queues, scores and so the metrics are kept. Cannot be undone."""
+    from warmline.adapters.storage.engine import make_engine
     from warmline.adapters.storage.erasure import SqlEraser
-    from warmline.adapters.storage.sql import make_engine
 
     config = Config.from_env(database_url=url) if url else Config.from_env()
     eraser = SqlEraser(make_engine(config.database_url))

@@ -13,13 +13,13 @@ from rich.console import Console
 from rich.table import Table
 
 from warmline.domain.errors import PolicyError
-from warmline.entrypoints.cli.main import access as cli_access
-from warmline.entrypoints.cli.main import customer as cli_customer
-from warmline.entrypoints.cli.main import quality as cli_quality
-from warmline.entrypoints.cli.main import record as cli_record
-from warmline.entrypoints.cli.main import replay as cli_replay
-from warmline.entrypoints.cli.main import routing as routing_cli
-from warmline.entrypoints.cli.main import transcripts as cli_transcripts
+from warmline.entrypoints.cli import access as cli_access
+from warmline.entrypoints.cli import customer as cli_customer
+from warmline.entrypoints.cli import quality as cli_quality
+from warmline.entrypoints.cli import record as cli_record
+from warmline.entrypoints.cli import replay as cli_replay
+from warmline.entrypoints.cli import routing as routing_cli
+from warmline.entrypoints.cli import transcripts as cli_transcripts
 
 app = typer.Typer(help="Warmline: clean AI-to-human escalation for commerce support.",
                   no_args_is_help=True, add_completion=False)
@@ -246,7 +246,7 @@ def demo(url: Annotated[str, typer.Option(help="running Warmline API")] = "",
         token = token_file.read_text("utf-8").strip()
     headers = {"Authorization": f"Bearer {token}"} if token else {}
 
-    from warmline.entrypoints.cli.main import scenarios as sc
+    from warmline.entrypoints.cli import scenarios as sc
 
     base = url or f"http://127.0.0.1:{os.environ.get('WARMLINE_PORT', '8000')}"
     try:

@@ -92,7 +92,7 @@ def context_command(
     from warmline.config import Config
     from warmline.domain.errors import ConversationNotFound
     from warmline.entrypoints.cli.package_view import render
-    from warmline.service.handlers.package import live_view
+    from warmline.service.views.package import live_view
 
     try:
         config = Config.from_env(database_url=_url(url), signals="lexical")

@@ -231,14 +231,17 @@ def explain(topics: Annotated[list[str] | None, typer.Option("--topic")] = None,
 @routing_app.command("sweep")
 def sweep(every: Annotated[float, typer.Option(
         help="repeat every N seconds until interrupted (0: once)")] = 0.0) -> None:
-    """Apply due cascade steps, alerts, lapsed leases and out-of-hours rules."""
+    """One sweeper pass (as `warmline serve` runs every WARMLINE_SWEEP_SECONDS): due
+    cascade steps, alerts, lapsed leases, out-of-hours rules, promised-wait updates and
+    owed sends left pending."""
     from warmline.bootstrap import bootstrap
-    from warmline.domain.handoff_commands import Sweep
 
     wl = bootstrap()
     while True:
-        report = wl.bus.run(Sweep())
-        sys.stdout.write(json.dumps(report.__dict__) + "\n")
+        done = wl.sweep()
+        sys.stdout.write(json.dumps({**done.routing.__dict__,
+                                     "wait_updates": done.wait_updates,
+                                     "sends_due": done.sends_due}) + "\n")
         sys.stdout.flush()
         if every <= 0:
             return

@@ -21,8 +21,8 @@ from fastapi.templating import Jinja2Templates
 
 from warmline.bootstrap import Warmline
 from warmline.domain import commands as cmd
+from warmline.domain import errors as err
 from warmline.domain import events as ev
-from warmline.domain import handoff_commands as hc
 from warmline.domain.access import Principal, holding, may_see
 from warmline.domain.errors import ConversationClosed, ConversationNotFound
 from warmline.domain.model import Conversation
@@ -36,17 +36,12 @@ from warmline.entrypoints.console.conversation import (
     thread,
 )
 from warmline.entrypoints.http import auth
-from warmline.entrypoints.http.routing import deliver_safely
-from warmline.service.handlers.package import live_view
+from warmline.service.views.package import live_view
 
 Who = Annotated[Principal, Depends(auth.console_principal)]
 Text = Annotated[str, Form(max_length=4000)]
-ACTION_ERRORS = (hc.HandoffConflict, hc.HandoffNotFound, hc.AgentNotFound, hc.UnknownTarget,
+ACTION_ERRORS = (err.HandoffConflict, err.HandoffNotFound, err.AgentNotFound, err.UnknownTarget,
                  ConversationClosed, ConversationNotFound)
-
-
-def deliver(wl: Warmline, conversation_id: str) -> None:
-    deliver_safely(wl, conversation_id)
 
 
 @dataclass(frozen=True)
@@ -147,13 +142,9 @@ def router(wl: Warmline, tpl: Jinja2Templates) -> APIRouter:
         page = f"/console/conversations/{quote(cid)}"
         try:
             for command in commands:
-                if isinstance(command, hc.HandoffCommand):
-                    wl.bus.run(command)
-                else:
-                    wl.bus.handle(command)
+                wl.bus.handle(command)
         except ACTION_ERRORS as exc:
             return RedirectResponse(f"{page}?notice={quote(str(exc))}", 303)
-        deliver(wl, cid)
         return RedirectResponse(f"{page}?notice={quote(notice)}", 303)
 
     def open_handoff(cid: str) -> Handoff | None:
@@ -168,9 +159,7 @@ def router(wl: Warmline, tpl: Jinja2Templates) -> APIRouter:
         if who.agent_id is None or h is None:
             return act(request, who, cid, "Nothing to claim here.")
         return act(request, who, cid, "Claimed: it is yours.",
-                   *([] if h.held_by(who.agent_id, deps.clock.now())
-                     else [hc.ClaimHandoff(agent_id=who.agent_id, handoff_id=h.id)]),
-                   hc.ConfirmHandoff(agent_id=who.agent_id, handoff_id=h.id))
+                   cmd.TakeHandoff(agent_id=who.agent_id, handoff_id=h.id))
 
     @api.post("/{cid}/reply", dependencies=csrf)
     def reply(request: Request, who: Who, cid: str, text: Text) -> Response:
@@ -197,7 +186,7 @@ def router(wl: Warmline, tpl: Jinja2Templates) -> APIRouter:
             return act(request, who, cid, "There is no open handoff to transfer.")
         if not reason.strip():
             return act(request, who, cid, "Say why you transfer it: the next person reads it.")
-        return act(request, who, cid, "Transferred.", hc.TransferHandoff(
+        return act(request, who, cid, "Transferred.", cmd.TransferHandoff(
             handoff_id=h.id, by=who.subject, reason=reason.strip(),
             to_queue=to_queue or None, to_agent=to_agent or None))
 
@@ -208,7 +197,7 @@ def router(wl: Warmline, tpl: Jinja2Templates) -> APIRouter:
         h = open_handoff(cid)
         if h is None:
             return act(request, who, cid, "There is no open handoff to resolve.")
-        return act(request, who, cid, "Resolved.", hc.ResolveHandoff(
+        return act(request, who, cid, "Resolved.", cmd.ResolveHandoff(
             handoff_id=h.id, by=who.subject, outcome=outcome.strip(),
             hand_back=hand_back == "yes"))
 

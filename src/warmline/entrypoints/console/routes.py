@@ -24,7 +24,8 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from warmline.bootstrap import Warmline
-from warmline.domain import handoff_commands as hc
+from warmline.domain import commands as cmd
+from warmline.domain import errors as err
 from warmline.domain.access import Principal
 from warmline.domain.formats import money
 from warmline.entrypoints.console import conversation_routes
@@ -147,7 +148,7 @@ def router(wl: Warmline, tpl: Jinja2Templates) -> APIRouter:
     def presence(who: Who, presence: Annotated[str, Form()]) -> RedirectResponse:
         if who.agent_id is None or presence not in ("online", "away", "offline"):
             return see("/console", "Only a person who takes handoffs has a presence.")
-        wl.bus.run(hc.SetPresence(agent_id=who.agent_id, presence=presence))
+        wl.bus.handle(cmd.SetPresence(agent_id=who.agent_id, presence=presence))
         return see("/console", f"You are {presence}.")
 
     @api.post("/claim", dependencies=[Depends(auth.check_csrf)])
@@ -155,13 +156,11 @@ def router(wl: Warmline, tpl: Jinja2Templates) -> APIRouter:
         if who.agent_id is None:
             return see("/console", "Sign in as a person who takes handoffs to claim.")
         try:
-            got = wl.bus.run(hc.ClaimNext(agent_id=who.agent_id))
-            if got is None:
-                return see("/console", "Nothing is waiting that you may take.")
-            wl.bus.run(hc.ConfirmHandoff(agent_id=who.agent_id, handoff_id=got.id))
-        except (hc.HandoffConflict, hc.AgentNotFound, hc.HandoffNotFound) as exc:
+            got = wl.bus.handle(cmd.TakeHandoff(agent_id=who.agent_id))
+        except (err.HandoffConflict, err.AgentNotFound, err.HandoffNotFound) as exc:
             return see("/console", str(exc))
-        conversation_routes.deliver(wl, got.conversation_id)
+        if got is None:
+            return see("/console", "Nothing is waiting that you may take.")
         return see(f"/console/conversations/{quote(got.conversation_id)}", "Claimed.")
 
     # --- the supervisor view ------------------------------------------------------------

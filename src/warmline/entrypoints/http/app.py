@@ -20,6 +20,7 @@ from warmline import __version__
 from warmline.bootstrap import Warmline, bootstrap
 from warmline.domain import commands as cmd
 from warmline.domain.access import PEOPLE, STAFF, Role
+from warmline.domain.commands import Outcome
 from warmline.domain.errors import ConversationClosed, ConversationNotFound
 from warmline.entrypoints.http import access as access_api
 from warmline.entrypoints.http import metrics as metrics_api
@@ -35,7 +36,6 @@ from warmline.entrypoints.http.auth import (
     limit_sender,
     public,
 )
-from warmline.service.handlers.conversations import Outcome
 from warmline.service.views.conversations import conversation_view
 
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -242,7 +242,6 @@ def create_app(warmline: Warmline | None = None) -> FastAPI:
             conversation_id=conversation_id, source=body.source, text=body.text,
             message_id=body.message_id, channel=body.channel,
             customer_ref=body.customer_ref))
-        routing_api.deliver_safely(wl, conversation_id)  # the expectation, on its thread
         return _outcome(outcome, response)
 
     @app.post("/v1/conversations/{conversation_id}/hand-back", status_code=200,

@@ -19,7 +19,7 @@ from warmline.domain.access import PEOPLE, STAFF, Role
 from warmline.entrypoints.http import schemas as s
 from warmline.entrypoints.http.auth import allow
 from warmline.ports import RecordUnavailable
-from warmline.service.handlers.package import live_view
+from warmline.service.views.package import live_view
 
 ERRORS: dict[int | str, dict[str, Any]] = {404: {"model": s.ErrorOut},
                                            503: {"model": s.ErrorOut}}

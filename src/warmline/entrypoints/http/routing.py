@@ -2,9 +2,10 @@
 of a handoff (claim next or a given one, confirm, release, transfer, resolve).
 
 One APIRouter, included by api.py; each route declares who may call it
-(entrypoints/http/auth.py). The router's lifespan runs the sweeper (cascades, lapsed leases,
-out-of-hours) every WARMLINE_SWEEP_SECONDS in each `warmline serve` process; sweepers
-in several processes share the work through SKIP LOCKED, so running more is safe.
+(entrypoints/http/auth.py). The router's lifespan runs the sweeper (service/sweeper.py:
+cascades, lapsed leases, out-of-hours, promised-wait updates, owed sends) every
+WARMLINE_SWEEP_SECONDS in each `warmline serve` process; sweepers in several processes
+share the work (SKIP LOCKED, outbox claims), so running more is safe.
 """
 
 from __future__ import annotations
@@ -19,12 +20,14 @@ from fastapi import APIRouter, FastAPI, Query, Response
 from fastapi.responses import JSONResponse
 
 from warmline.bootstrap import Warmline
-from warmline.domain import handoff_commands as hc
+from warmline.domain import commands as cmd
+from warmline.domain import errors as err
 from warmline.domain.access import PEOPLE, STAFF, Principal, Role
 from warmline.domain.routing.queueing import Handoff
 from warmline.entrypoints.http import routing_schemas as rs
 from warmline.entrypoints.http import schemas as s
 from warmline.entrypoints.http.auth import AuthError, allow
+from warmline.service.sweeper import sweep_forever
 from warmline.service.views import queues as qq
 
 log = logging.getLogger("warmline.routing")
@@ -40,45 +43,17 @@ def _error(status: int, error: str, message: str,
     return JSONResponse({"error": error, "message": message, "fields": fields or []}, status)
 
 
-def keep_promises(wl: Warmline) -> None:
-    """Wait updates for customers past their promised time, and due send retries."""
-    for conversation_id in wl.bus.run(hc.UpdateWaits()):
-        deliver_safely(wl, conversation_id)
-    if wl.dispatcher is not None:
-        wl.dispatcher.retry_due()
-
-
-def deliver_safely(wl: Warmline, conversation_id: str) -> None:
-    """Send what the thread owes after the commit; a failure stays in the outbox."""
-    try:
-        wl.deliver(conversation_id)
-    except Exception:
-        log.exception("delivery for %s failed; left in the outbox", conversation_id)
-
-
 def _attempt(action: Callable[[], T]) -> T | JSONResponse:
     """Run a command; routing errors become the API's one error shape."""
     try:
         return action()
-    except (hc.HandoffNotFound, hc.AgentNotFound) as exc:
+    except (err.HandoffNotFound, err.AgentNotFound) as exc:
         return _error(404, "not_found", str(exc))
-    except hc.HandoffConflict as exc:
+    except err.HandoffConflict as exc:
         return _error(409, "conflict", str(exc))
-    except hc.UnknownTarget as exc:
+    except err.UnknownTarget as exc:
         return _error(422, "invalid_request", f"invalid: {exc.field}",
                       [{"field": exc.field, "message": str(exc)}])
-
-
-def sweep_forever(wl: Warmline, stop: threading.Event) -> None:
-    """Sweep every `sweep_seconds` until `stop` is set; a failed sweep is logged, not fatal."""
-    while not stop.wait(wl.config.sweep_seconds):
-        try:
-            report = wl.bus.run(hc.Sweep())
-            if report.looked_at:
-                log.info("sweep: %s", report)
-            keep_promises(wl)
-        except Exception:  # the next tick retries; the API keeps serving
-            log.exception("sweep failed")
 
 
 def acting_as(who: Principal, agent_id: str) -> None:
@@ -94,8 +69,10 @@ def router(wl: Warmline) -> APIRouter:
         stop = threading.Event()
         thread = None
         if wl.config.sweep_seconds > 0:
-            thread = threading.Thread(target=sweep_forever, args=(wl, stop),
-                                      name="warmline-sweeper", daemon=True)
+            thread = threading.Thread(
+                target=sweep_forever, args=(wl.bus, wl.dispatcher, wl.config.sweep_seconds,
+                                            stop),
+                name="warmline-sweeper", daemon=True)
             thread.start()
         try:
             yield
@@ -114,12 +91,9 @@ def router(wl: Warmline) -> APIRouter:
     def view(h: Handoff) -> dict[str, Any]:
         return qq.handoff_view(wl.uow(), policy, h.id, now()) or qq.handoff_out(h, now())
 
-    def act(command: hc.HandoffCommand[Handoff]) -> dict[str, Any] | JSONResponse:
-        done = _attempt(lambda: wl.bus.run(command))
-        if isinstance(done, JSONResponse):
-            return done
-        deliver_safely(wl, done.conversation_id)  # e.g. the CSAT question after resolve
-        return view(done)
+    def act(command: cmd.Command[Handoff]) -> dict[str, Any] | JSONResponse:
+        done = _attempt(lambda: wl.bus.handle(command))
+        return done if isinstance(done, JSONResponse) else view(done)
 
     @api.get("/queues", response_model=list[rs.QueueOut],
              dependencies=[allow(Role.BOT, *PEOPLE)],
@@ -148,7 +122,7 @@ def router(wl: Warmline) -> APIRouter:
     @api.put("/agents/{agent_id}", response_model=rs.AgentOut, dependencies=[allow(*STAFF)],
              summary="Create or update a person: skills, languages, capacity")
     def put_agent(agent_id: rs.AgentId, body: rs.AgentIn) -> Any:
-        done = _attempt(lambda: wl.bus.run(hc.SaveAgent(
+        done = _attempt(lambda: wl.bus.handle(cmd.SaveAgent(
             agent_id=agent_id, name=body.name, skills=tuple(body.skills),
             languages=tuple(body.languages), capacity=body.capacity)))
         return done if isinstance(done, JSONResponse) else agent_view(agent_id)
@@ -157,7 +131,7 @@ def router(wl: Warmline) -> APIRouter:
              dependencies=[allow(*PEOPLE, scope="self")],
              summary="Online, away or offline; coming online offers what waits for them")
     def put_presence(agent_id: rs.AgentId, body: rs.PresenceIn) -> Any:
-        done = _attempt(lambda: wl.bus.run(hc.SetPresence(agent_id=agent_id,
+        done = _attempt(lambda: wl.bus.handle(cmd.SetPresence(agent_id=agent_id,
                                                           presence=body.presence)))
         return done if isinstance(done, JSONResponse) else agent_view(agent_id)
 
@@ -166,9 +140,15 @@ def router(wl: Warmline) -> APIRouter:
               responses={204: {"description": "nothing waiting that this person may take"}},
               summary="Claim the next handoff (or a given one): a lease to confirm in time")
     def post_claim(agent_id: rs.AgentId, body: rs.ClaimIn) -> Any:
+        if body.confirm:
+            taken = _attempt(lambda: wl.bus.handle(cmd.TakeHandoff(
+                agent_id=agent_id, handoff_id=body.handoff_id)))
+            if taken is None:
+                return Response(status_code=204)
+            return taken if isinstance(taken, JSONResponse) else view(taken)
         if body.handoff_id is not None:
-            return act(hc.ClaimHandoff(agent_id=agent_id, handoff_id=body.handoff_id))
-        got = _attempt(lambda: wl.bus.run(hc.ClaimNext(agent_id=agent_id)))
+            return act(cmd.ClaimHandoff(agent_id=agent_id, handoff_id=body.handoff_id))
+        got = _attempt(lambda: wl.bus.handle(cmd.ClaimNext(agent_id=agent_id)))
         if got is None:
             return Response(status_code=204)
         return got if isinstance(got, JSONResponse) else view(got)
@@ -178,14 +158,14 @@ def router(wl: Warmline) -> APIRouter:
     def post_confirm(handoff_id: rs.HandoffId, body: rs.AgentActionIn,
                      who: Principal = allow(*PEOPLE, scope="handoff")) -> Any:
         acting_as(who, body.agent_id)
-        return act(hc.ConfirmHandoff(agent_id=body.agent_id, handoff_id=handoff_id))
+        return act(cmd.ConfirmHandoff(agent_id=body.agent_id, handoff_id=handoff_id))
 
     @api.post("/handoffs/{handoff_id}/release", response_model=rs.HandoffOut,
               summary="Give a claimed or accepted handoff back to its queue")
     def post_release(handoff_id: rs.HandoffId, body: rs.ReleaseIn,
                      who: Principal = allow(*PEOPLE, scope="handoff")) -> Any:
         acting_as(who, body.agent_id)
-        return act(hc.ReleaseHandoff(agent_id=body.agent_id, handoff_id=handoff_id,
+        return act(cmd.ReleaseHandoff(agent_id=body.agent_id, handoff_id=handoff_id,
                                      reason=body.reason))
 
     @api.post("/handoffs/{handoff_id}/transfer", response_model=rs.HandoffOut,
@@ -193,7 +173,7 @@ def router(wl: Warmline) -> APIRouter:
     def post_transfer(handoff_id: rs.HandoffId, body: rs.TransferIn,
                       who: Principal = allow(*PEOPLE, scope="handoff")) -> Any:
         acting_as(who, body.by)
-        return act(hc.TransferHandoff(handoff_id=handoff_id, by=body.by, reason=body.reason,
+        return act(cmd.TransferHandoff(handoff_id=handoff_id, by=body.by, reason=body.reason,
                                       to_queue=body.to_queue, to_agent=body.to_agent))
 
     @api.post("/handoffs/{handoff_id}/resolve", response_model=rs.HandoffOut,
@@ -201,7 +181,7 @@ def router(wl: Warmline) -> APIRouter:
     def post_resolve(handoff_id: rs.HandoffId, body: rs.ResolveIn,
                      who: Principal = allow(*PEOPLE, scope="handoff")) -> Any:
         acting_as(who, body.by)
-        return act(hc.ResolveHandoff(handoff_id=handoff_id, by=body.by,
+        return act(cmd.ResolveHandoff(handoff_id=handoff_id, by=body.by,
                                      outcome=body.outcome, hand_back=body.hand_back))
 
     @api.get("/handoffs/{handoff_id}", response_model=rs.HandoffOut,
@@ -223,8 +203,6 @@ def router(wl: Warmline) -> APIRouter:
     @api.post("/routing/sweep", response_model=rs.SweepOut, dependencies=[allow(*STAFF)],
               summary="Apply due cascades, lapsed leases and out-of-hours rules now")
     def post_sweep() -> dict[str, int]:
-        report = wl.bus.run(hc.Sweep())
-        keep_promises(wl)
-        return dict(report.__dict__)
+        return dict(wl.sweep().routing.__dict__)
 
     return api

@@ -31,6 +31,9 @@ class PresenceIn(Strict):
 class ClaimIn(Strict):
     handoff_id: HandoffId | None = Field(
         default=None, description="claim this handoff; without it, the next one")
+    confirm: bool = Field(
+        default=False, description="accept it at once: claim and confirm in one "
+        "transaction (no lease to confirm afterwards)")
 
 
 class AgentActionIn(Strict):

@@ -28,7 +28,7 @@ from warmline.domain.access import PEOPLE, STAFF, Role
 from warmline.domain.errors import ConversationNotFound
 from warmline.entrypoints.http import schemas as s
 from warmline.entrypoints.http.auth import allow
-from warmline.entrypoints.http.routing import ERRORS, deliver_safely
+from warmline.entrypoints.http.routing import ERRORS
 
 RETRIED: dict[int | str, dict[str, Any]] = {
     200: {"description": "A retried message (same message_id): nothing stored again"}}
@@ -75,7 +75,6 @@ def router(wl: Warmline) -> APIRouter:
         outcome = wl.bus.handle(cmd.SendHumanReply(
             conversation_id=conversation_id, text=body.text, author=body.author,
             message_id=body.message_id))
-        deliver_safely(wl, conversation_id)
         response.status_code = 200 if outcome.duplicate else 201
         return {"conversation_id": conversation_id, "turn": outcome.turn,
                 "duplicate": outcome.duplicate}
@@ -87,7 +86,6 @@ def router(wl: Warmline) -> APIRouter:
                   response: Response) -> dict[str, Any]:
         outcome = wl.bus.handle(cmd.RecordCsat(conversation_id=conversation_id,
                                                score=body.score, message_id=body.message_id))
-        deliver_safely(wl, conversation_id)
         response.status_code = 200 if outcome.duplicate else 201
         return {"conversation_id": conversation_id, "duplicate": outcome.duplicate}
 

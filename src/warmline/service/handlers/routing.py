@@ -11,7 +11,6 @@ from __future__ import annotations
 import uuid
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
 
 from warmline.domain import events as ev
 from warmline.domain.record.facts import CustomerFacts
@@ -25,26 +24,21 @@ from warmline.domain.routing.eta import (
 )
 from warmline.domain.routing.policy import RoutingPolicy
 from warmline.domain.routing.queueing import (
-    Deferral,
     Handoff,
     HandoffState,
     HumanAgent,
     Presence,
-    cascade,
     choose_agent,
     need_language,
-    next_due,
     queues_for,
-    when_closed,
 )
 from warmline.domain.routing.route import route, routing_input
+from warmline.domain.routing.transitions import apply_closed, due_at, envelope
 from warmline.ports import UnitOfWork
-
-if TYPE_CHECKING:  # handlers.py calls in here; import its types only for checking
-    from warmline.service.handlers.conversations import Dependencies, _Appender
+from warmline.service.unit import Appender, Dependencies
 
 
-def route_escalation(uow: UnitOfWork, deps: Dependencies, app: _Appender, turn: int,
+def route_escalation(uow: UnitOfWork, deps: Dependencies, app: Appender, turn: int,
                      record: CustomerFacts | None) -> Handoff:
     """Route the conversation's new escalation and queue it; events go to `app`."""
     policy, now = deps.policy(), deps.clock.now()
@@ -72,44 +66,6 @@ def route_escalation(uow: UnitOfWork, deps: Dependencies, app: _Appender, turn: 
         handoff = offered
     uow.handoffs.add(handoff, due_at(handoff, rp, now), kind)
     return handoff
-
-
-def apply_closed(h: Handoff, rp: RoutingPolicy,
-                 now: datetime) -> tuple[Handoff, list[ev.Event]]:
-    """Out of hours: overflow to an open queue, or wait for the opening / a call-back."""
-    outcome = when_closed(h.queue, rp, now)
-    if outcome is None:
-        return h, []
-    base = _envelope(h, now)
-    if isinstance(outcome, str):
-        moved = replace(h, queue=outcome, queued_at=now, step=0,
-                        need_language=need_language(rp.queues[outcome], h.language))
-        return moved, [ev.HandoffEscalated(
-            **base, kind="closed", from_queue=h.queue, to_queue=outcome,
-            priority=h.priority, waited_seconds=_waited(h, now),
-            reason=f"{h.queue} is closed; its out-of-hours queue is {outcome}")]
-    deferral: Deferral = outcome
-    callback = deferral.action == "callback"
-    boost = rp.callback_priority_boost if callback else 0
-    moved = replace(h, queue=deferral.queue, available_at=deferral.until, callback=callback,
-                    priority=min(100, h.priority + boost))
-    return moved, [ev.HandoffDeferred(**base, queue=deferral.queue, action=deferral.action,
-                                      until=deferral.until.isoformat(),
-                                      reason=deferral.reason)]
-
-
-def _waited(h: Handoff, now: datetime) -> int:
-    return max(int((now - h.waiting_since).total_seconds()), 0)
-
-
-def due_at(h: Handoff, rp: RoutingPolicy, now: datetime) -> datetime | None:
-    """When the sweeper looks again: the cascade, the alert, closing — or the lease."""
-    due = next_due(h, rp, now)
-    if h.state is HandoffState.CLAIMED and h.lease_until is not None:
-        return h.lease_until if due is None else min(due, h.lease_until)
-    if h.available_at > now:
-        return h.available_at if due is None else min(due, h.available_at)
-    return due
 
 
 class LiveFigures:
@@ -190,22 +146,7 @@ def fill(uow: UnitOfWork, rp: RoutingPolicy, agent: HumanAgent, now: datetime) -
     return made
 
 
-def step(h: Handoff, rp: RoutingPolicy, now: datetime) -> tuple[Handoff, list[ev.Event]]:
-    """What the sweeper does to one due handoff: closing, cascade, alert."""
-    events: list[ev.Event] = []
-    if h.available_at <= now and when_closed(h.queue, rp, now) is not None:
-        h, closed = apply_closed(h, rp, now)
-        events += closed
-    h, steps = cascade(h, rp, now)
-    for s in steps:
-        events.append(ev.HandoffEscalated(
-            conversation_id=h.conversation_id, occurred_at=now, handoff_id=h.id,
-            kind=s.kind, from_queue=s.from_queue, to_queue=s.to_queue, priority=s.priority,
-            waited_seconds=s.waited_seconds, reason=s.reason))
-    return h, events
-
-
-def close_open_handoff(uow: UnitOfWork, app: _Appender, by: str, reason: str,
+def close_open_handoff(uow: UnitOfWork, app: Appender, by: str, reason: str,
                        now: datetime) -> None:
     """The thread went back to the bot: its open handoff is withdrawn (or resolved, if a
     person had accepted it). Events go to `app`, which the caller appends."""
@@ -213,16 +154,12 @@ def close_open_handoff(uow: UnitOfWork, app: _Appender, by: str, reason: str,
     if h is None:
         return
     if h.state is HandoffState.ASSIGNED:
-        app.add(ev.HandoffResolved(**_envelope(h, now), by=by, queue=h.queue,
+        app.add(ev.HandoffResolved(**envelope(h, now), by=by, queue=h.queue,
                                    outcome=reason or "handed back", hand_back=False))
         uow.handoffs.save(replace(h, state=HandoffState.RESOLVED, resolved_at=now), None,
                           "resolved")
         return
-    app.add(ev.HandoffWithdrawn(**_envelope(h, now), queue=h.queue,
+    app.add(ev.HandoffWithdrawn(**envelope(h, now), queue=h.queue,
                                 reason=reason or "handed back to the bot"))
     uow.handoffs.save(replace(h, state=HandoffState.WITHDRAWN, agent_id=None,
                               lease_until=None), None, "withdrawn")
-
-
-def _envelope(h: Handoff, now: datetime) -> dict[str, Any]:
-    return {"conversation_id": h.conversation_id, "occurred_at": now, "handoff_id": h.id}

@@ -1,37 +1,31 @@
-"""The customer's side of the seam, inside the handlers' units of work.
+"""The customer's side of the seam: what they are told around the handoff (who is
+coming, how long, the update when a promise passes, the CSAT question), the seam leaks
+watched after it, and the handlers for a person's reply and the customer's CSAT answer.
 
-What the customer is owed is appended as `OutboundRequested` next to the fact that
-caused it (the escalation, a person's reply, the resolution), so it is decided exactly
-once and delivered after the commit (service/delivery.py). Only conversations on a
-channel Warmline sends to (WhatsApp, Chatwoot, web chat, as wired) are owed anything;
-a conversation over the plain API is answered by its caller.
-
-The wording is the policy's (`messages.<language>`, domain/seam/messages.py).
+Messages are owed inside the handler's unit of work (service/handlers/owed.py), in the
+policy's words (`messages.<language>`, domain/seam/messages.py).
 """
 
 from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from warmline.domain import commands as cmd
 from warmline.domain import events as ev
-from warmline.domain import handoff_commands as hc
 from warmline.domain.errors import ConversationClosed, ConversationNotFound
 from warmline.domain.model import Mode
-from warmline.domain.policy import Policy
 from warmline.domain.routing.queueing import Handoff, HandoffState
 from warmline.domain.seam.channels import HANDOFF_BUTTON_ID
 from warmline.domain.seam.leaks import leaks
-from warmline.domain.seam.messages import Messages, messages_for, render
+from warmline.domain.seam.messages import Messages, render
 from warmline.domain.seam.waiting import DONE
-from warmline.ports import InboundKey, UnitOfWork
-
-if TYPE_CHECKING:
-    from warmline.service.handlers.conversations import Dependencies, Outcome, _Appender
+from warmline.ports import UnitOfWork
+from warmline.service.handlers.owed import catalogue, open_handoff, owe, owes
+from warmline.service.handlers.routing import wait_estimate
+from warmline.service.handlers.waiting import keep_useful
+from warmline.service.unit import Appender, Dependencies, once
 
 # "how long now?", "any update?", "still waiting" — the one question the bot answers while
 # a person is coming, from the live queue figures.
@@ -43,57 +37,28 @@ WAIT_QUESTION = re.compile(
 PROMISES = frozenset({"expectation", "wait_update"})
 
 
-def owes(deps: Dependencies, app: _Appender) -> bool:
-    return app.conv.channel in deps.channels
-
-
-def owe(app: _Appender, kind: str, text: str, now: datetime, *,
-        buttons: tuple[tuple[str, str], ...] = (), handoff_id: str | None = None,
-        promised_at: datetime | None = None,
-        values: Mapping[str, object] | None = None) -> None:
-    """Append a message owed to the customer; its key is its place in the log.
-
-    `values` are what the text was made from (team, minutes…): outside WhatsApp's 24-hour
-    window they fill the policy's template for this kind instead of the text.
-    """
-    key = f"{app.conv.id}:{kind}:{len(app.loaded) + len(app.new)}"
-    app.add(ev.OutboundRequested(
-        conversation_id=app.conv.id, occurred_at=now,
-        message_id=key, kind=kind, text=text, button_ids=tuple(b[0] for b in buttons),
-        button_titles=tuple(b[1] for b in buttons), handoff_id=handoff_id,
-        promised_at=promised_at.isoformat() if promised_at else None,
-        template_values=tuple((k, str(v)) for k, v in (values or {}).items())))
-
-
-def bot_reply(deps: Dependencies, app: _Appender, text: str) -> None:
+def bot_reply(deps: Dependencies, app: Appender, text: str) -> None:
     """The bot's answer, with the one-tap route to a person where the channel has buttons
     (WhatsApp bodies with buttons stop at 1024 characters: longer ones go as plain text)."""
     if not owes(deps, app):
         return
-    m = _catalogue(deps.policy(), app)
+    m = catalogue(deps.policy(), app)
     buttons = ((HANDOFF_BUTTON_ID, m.human_button),) if len(text) <= 1024 else ()
     owe(app, "bot_reply", text, deps.clock.now(), buttons=buttons)
 
 
-def _catalogue(policy: Policy, app: _Appender) -> Messages:
-    routed = [e for e in app.loaded + app.new if isinstance(e, ev.HandoffRouted)]
-    return messages_for(policy.messages, routed[-1].language if routed else None)
-
-
-def expectation(uow: UnitOfWork, deps: Dependencies, app: _Appender) -> None:
+def expectation(uow: UnitOfWork, deps: Dependencies, app: Appender) -> None:
     """On handoff: who will help and how long, from the live queue; or out of hours."""
     if not owes(deps, app):
         return
-    m = _catalogue(deps.policy(), app)
+    m = catalogue(deps.policy(), app)
     text, promise, values = _wait_text(uow, deps, app, m, m.expectation)
-    owe(app, "expectation", text, deps.clock.now(), handoff_id=_open_handoff(app),
+    owe(app, "expectation", text, deps.clock.now(), handoff_id=open_handoff(app),
         promised_at=promise, values=values)
-    from warmline.service.handlers.waiting import keep_useful
-
     keep_useful(deps, app, None)  # the first detail the person will need, if any
     if deps.helpdesk is not None and app.conv.channel == "chatwoot" and app.conv.packages:
         owe(app, "helpdesk_handoff", package_note(app.conv.packages[-1].package),
-            deps.clock.now(), handoff_id=_open_handoff(app))
+            deps.clock.now(), handoff_id=open_handoff(app))
 
 
 def package_note(package: dict[str, object]) -> str:
@@ -108,25 +73,18 @@ def package_note(package: dict[str, object]) -> str:
     return "\n".join(line for line in lines if line.strip())
 
 
-def _open_handoff(app: _Appender) -> str | None:
-    routed = [e for e in app.loaded + app.new if isinstance(e, ev.HandoffRouted)]
-    return routed[-1].handoff_id if routed else None
-
-
-def _wait_text(uow: UnitOfWork, deps: Dependencies, app: _Appender, m: Messages,
+def _wait_text(uow: UnitOfWork, deps: Dependencies, app: Appender, m: Messages,
                template: str) -> tuple[str, datetime | None, dict[str, object]]:
     """The wait in words, by when a person was promised (None: no number given), and the
     values the words were made from (for a WhatsApp template)."""
-    from warmline.service.handlers.routing import wait_estimate
-
     policy, now = deps.policy(), deps.clock.now()
-    hid = _open_handoff(app)
+    hid = open_handoff(app)
     handoff = uow.handoffs.get(hid) if hid else None
     if handoff is None:
         values: dict[str, object] = {"team": "support"}
         return render(m.expectation_unknown, values), None, values
     team = handoff.queue
-    deferred = [e for e in app.loaded + app.new if isinstance(e, ev.HandoffDeferred)
+    deferred = [e for e in app.events if isinstance(e, ev.HandoffDeferred)
                 and e.handoff_id == hid]
     if deferred:
         alt = (m.alternative_callback if deferred[-1].action == "callback"
@@ -142,67 +100,60 @@ def _wait_text(uow: UnitOfWork, deps: Dependencies, app: _Appender, m: Messages,
     return render(template, values), promise, values
 
 
-def while_waiting(uow: UnitOfWork, deps: Dependencies, app: _Appender, text: str) -> None:
+def while_waiting(uow: UnitOfWork, deps: Dependencies, app: Appender, text: str) -> None:
     """A person is coming: the bot does not improvise. It goes through the details the
     person will need (keep_useful) and answers "how long now?"; nothing else."""
-    from warmline.service.handlers.waiting import keep_useful
-
     if not owes(deps, app) or app.conv.mode is not Mode.WAITING:
         return
     if keep_useful(deps, app, text):  # an answer to the detail asked (service/handlers/waiting.py)
         return
     if not WAIT_QUESTION.search(text):
         return  # kept for the person, who sees it on the thread
-    m = _catalogue(deps.policy(), app)
+    m = catalogue(deps.policy(), app)
     text, promise, values = _wait_text(uow, deps, app, m, m.while_waiting)
-    owe(app, "wait_update", text, deps.clock.now(), handoff_id=_open_handoff(app),
+    owe(app, "wait_update", text, deps.clock.now(), handoff_id=open_handoff(app),
         promised_at=promise, values=values)
 
 
-def _promised(app: _Appender) -> datetime | None:
+def _promised(app: Appender) -> datetime | None:
     """By when the customer was last told a person would be there."""
-    said = [e for e in app.loaded + app.new
+    said = [e for e in app.events
             if isinstance(e, ev.OutboundRequested) and e.kind in PROMISES]
     if not said or said[-1].promised_at is None:
         return None
     return datetime.fromisoformat(said[-1].promised_at)
 
 
-def update_waits(c: hc.UpdateWaits, uow: UnitOfWork, deps: Dependencies) -> list[str]:
+def update_waits(c: cmd.UpdateWaits, uow: UnitOfWork, deps: Dependencies) -> list[str]:
     """Past the promised time and still waiting: say so, with the live figures now."""
-    from warmline.service.handlers.conversations import _Appender
-
     touched: list[str] = []
-    with uow:
-        now = deps.clock.now()
-        for h in uow.handoffs.waiting(None, now, c.limit):
-            if h.state is not HandoffState.QUEUED:
-                continue
-            app = _Appender(uow, h.conversation_id)
-            promised = _promised(app)
-            if not owes(deps, app) or app.conv.mode is not Mode.WAITING \
-                    or promised is None or now <= promised:
-                continue
-            m = _catalogue(deps.policy(), app)
-            text, promise, values = _wait_text(uow, deps, app, m, m.wait_grew)
-            owe(app, "wait_update", text, now, handoff_id=h.id, promised_at=promise,
-                values=values)
-            uow.conversations.append(h.conversation_id, app.new,
-                                     expected_version=len(app.loaded))
-            touched.append(h.conversation_id)
-        uow.commit()
+    now = deps.clock.now()
+    for h in uow.handoffs.waiting(None, now, c.limit):
+        if h.state is not HandoffState.QUEUED:
+            continue
+        app = Appender(uow, h.conversation_id)
+        promised = _promised(app)
+        if not owes(deps, app) or app.conv.mode is not Mode.WAITING \
+                or promised is None or now <= promised:
+            continue
+        m = catalogue(deps.policy(), app)
+        text, promise, values = _wait_text(uow, deps, app, m, m.wait_grew)
+        owe(app, "wait_update", text, now, handoff_id=h.id, promised_at=promise,
+            values=values)
+        app.save()
+        touched.append(h.conversation_id)
     return touched
 
 
-def detect_leaks(app: _Appender, who: str, text: str, now: datetime) -> None:
+def detect_leaks(app: Appender, who: str, text: str, now: datetime) -> None:
     """Record what the customer restated or the person asked that the package held."""
     if not app.conv.packages or not app.conv.escalated:
         return
-    hid = _open_handoff(app)
-    seen = [(e.who, e.item) for e in app.loaded + app.new
+    hid = open_handoff(app)
+    seen = [(e.who, e.item) for e in app.events
             if isinstance(e, ev.SeamLeakDetected) and e.handoff_id == hid]
     turn = len(app.conv.turns) - 1
-    done = {e.item for e in app.loaded + app.new
+    done = {e.item for e in app.events
             if isinstance(e, ev.DetailChecked) and e.outcome in DONE}
     for leak in leaks(app.conv.packages[-1].package, who, text, seen, done):
         app.add(ev.SeamLeakDetected(conversation_id=app.conv.id,
@@ -211,21 +162,21 @@ def detect_leaks(app: _Appender, who: str, text: str, now: datetime) -> None:
                                     evidence=leak.evidence))
 
 
-def person_joins(deps: Dependencies, app: _Appender, name: str, handoff: Handoff) -> None:
+def person_joins(deps: Dependencies, app: Appender, name: str, handoff: Handoff) -> None:
     """Once a person accepts: the customer learns who is helping, by name."""
     if not owes(deps, app):
         return
-    m = _catalogue(deps.policy(), app)
+    m = catalogue(deps.policy(), app)
     values = {"agent": name, "team": handoff.queue}
     owe(app, "assigned", render(m.assigned, values), deps.clock.now(),
         handoff_id=handoff.id, values=values)
 
 
-def csat_question(deps: Dependencies, app: _Appender, handoff_id: str) -> None:
+def csat_question(deps: Dependencies, app: Appender, handoff_id: str) -> None:
     """After the human resolves: the CSAT question on the same thread, as buttons."""
     if not owes(deps, app):
         return
-    m = _catalogue(deps.policy(), app)
+    m = catalogue(deps.policy(), app)
     buttons = tuple((f"csat:{score}", title)
                     for score, title in zip(m.csat_scores, m.csat_titles, strict=False))
     owe(app, "csat_question", m.csat_question, deps.clock.now(), buttons=buttons,
@@ -236,65 +187,48 @@ def csat_question(deps: Dependencies, app: _Appender, handoff_id: str) -> None:
         owe(app, "helpdesk_take_back", "", deps.clock.now(), handoff_id=handoff_id)
 
 
-def _person(app: _Appender, author: str) -> str:
+def _person(app: Appender, author: str) -> str:
     """The name the customer was given for the person (from `assigned`), else the author."""
-    for e in reversed(app.loaded + app.new):
+    for e in reversed(app.events):
         if isinstance(e, ev.OutboundRequested) and e.kind == "assigned":
             return dict(e.template_values).get("agent", author) or author
     return author
 
 
-def send_human_reply(c: cmd.SendHumanReply, uow: UnitOfWork, deps: Dependencies) -> Outcome:
-    from warmline.service.handlers.conversations import Outcome, _Appender
-
-    message_id = c.message_id or uuid.uuid4().hex
-    with uow:
-        key = uow.conversations.inbound("human", f"{c.conversation_id}:{message_id}")
-        if key is not None:
-            return Outcome(key.conversation_id, key.turn, None, True)
-        app = _Appender(uow, c.conversation_id)
-        if not app.loaded:
-            raise ConversationNotFound(f"conversation {c.conversation_id!r} does not exist")
-        if not app.conv.escalated:
-            raise ConversationClosed(f"conversation {c.conversation_id!r} is with the bot: "
-                                     "hand it off before a person replies")
-        now = deps.clock.now()
-        app.add(ev.HumanReplied(conversation_id=c.conversation_id, occurred_at=now,
-                                message_id=message_id, text=c.text, author=c.author))
-        detect_leaks(app, "human", c.text, now)
-        if owes(deps, app):
-            owe(app, "human_reply", c.text, now, handoff_id=_open_handoff(app),
-                values={"agent": _person(app, c.author)})
-        turn = len(app.conv.turns) - 1
-        uow.conversations.append(c.conversation_id, app.new, expected_version=len(app.loaded))
-        uow.conversations.remember_inbound("human", f"{c.conversation_id}:{message_id}",
-                                           InboundKey(c.conversation_id, turn))
-        uow.commit()
-        return Outcome(c.conversation_id, turn, None)
+@once(judged=False)
+def send_human_reply(c: cmd.SendHumanReply, uow: UnitOfWork,
+                     deps: Dependencies) -> cmd.Outcome:
+    app = Appender(uow, c.conversation_id)
+    if not app.loaded:
+        raise ConversationNotFound(f"conversation {c.conversation_id!r} does not exist")
+    if not app.conv.escalated:
+        raise ConversationClosed(f"conversation {c.conversation_id!r} is with the bot: "
+                                 "hand it off before a person replies")
+    now = deps.clock.now()
+    app.add(ev.HumanReplied(conversation_id=c.conversation_id, occurred_at=now,
+                            message_id=c.message_id or uuid.uuid4().hex, text=c.text,
+                            author=c.author))
+    detect_leaks(app, "human", c.text, now)
+    if owes(deps, app):
+        owe(app, "human_reply", c.text, now, handoff_id=open_handoff(app),
+            values={"agent": _person(app, c.author)})
+    app.save()
+    return cmd.Outcome(c.conversation_id, len(app.conv.turns) - 1, None)
 
 
-def record_csat(c: cmd.RecordCsat, uow: UnitOfWork, deps: Dependencies) -> Outcome:
-    from warmline.service.handlers.conversations import Outcome, _Appender
-
+@once(judged=False)
+def record_csat(c: cmd.RecordCsat, uow: UnitOfWork, deps: Dependencies) -> cmd.Outcome:
     if not 1 <= c.score <= 5:
         raise ValueError("a CSAT score is 1..5")
-    with uow:
-        key = uow.conversations.inbound(c.channel, c.message_id)
-        if key is not None:
-            return Outcome(key.conversation_id, key.turn, None, True)
-        app = _Appender(uow, c.conversation_id)
-        if not app.loaded:
-            raise ConversationNotFound(f"conversation {c.conversation_id!r} does not exist")
-        now = deps.clock.now()
-        resolved = [e for e in app.loaded if isinstance(e, ev.HandoffResolved)]
-        app.add(ev.CsatReceived(conversation_id=c.conversation_id, occurred_at=now,
-                                message_id=c.message_id, score=c.score, channel=c.channel,
-                                handoff_id=resolved[-1].handoff_id if resolved else None))
-        if owes(deps, app):
-            owe(app, "csat_thanks", _catalogue(deps.policy(), app).csat_thanks, now)
-        turn = len(app.conv.turns) - 1
-        uow.conversations.append(c.conversation_id, app.new, expected_version=len(app.loaded))
-        uow.conversations.remember_inbound(c.channel, c.message_id,
-                                           InboundKey(c.conversation_id, turn))
-        uow.commit()
-        return Outcome(c.conversation_id, turn, None)
+    app = Appender(uow, c.conversation_id)
+    if not app.loaded:
+        raise ConversationNotFound(f"conversation {c.conversation_id!r} does not exist")
+    now = deps.clock.now()
+    resolved = [e for e in app.loaded if isinstance(e, ev.HandoffResolved)]
+    app.add(ev.CsatReceived(conversation_id=c.conversation_id, occurred_at=now,
+                            message_id=c.message_id, score=c.score, channel=c.channel,
+                            handoff_id=resolved[-1].handoff_id if resolved else None))
+    if owes(deps, app):
+        owe(app, "csat_thanks", catalogue(deps.policy(), app).csat_thanks, now)
+    app.save()
+    return cmd.Outcome(c.conversation_id, len(app.conv.turns) - 1, None)

@@ -10,7 +10,6 @@ improvising after the handoff.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from warmline.domain import events as ev
 from warmline.domain.model import Mode
@@ -30,19 +29,18 @@ from warmline.domain.seam.waiting import (
     settled,
     value_of,
 )
-from warmline.service.handlers.seam import _catalogue, _open_handoff, owe, owes
-
-if TYPE_CHECKING:
-    from warmline.service.handlers.conversations import Dependencies, _Appender
+from warmline.service.handlers.owed import catalogue, open_handoff, owe, owes
+from warmline.service.handlers.owed import team as team_of
+from warmline.service.unit import Appender, Dependencies
 
 CONFIRM_BUTTONS = ("confirm:yes", "confirm:no")
 
 
-def _waiting_state(deps: Dependencies, app: _Appender
+def _waiting_state(deps: Dependencies, app: Appender
                    ) -> tuple[list[Detail], list[Checked], Detail | None]:
     """The details this conversation has (domain/seam/waiting.py), what became of them, and
     the one asked and not answered yet."""
-    events = app.loaded + app.new
+    events = app.events
     customer = [t.text for t in app.conv.turns if t.role.value == "customer"]
     details = plan(app.conv.packages[-1].package, deps.policy().waiting, customer)
     checked = [Checked(e.item, e.outcome, e.value, e.note) for e in events
@@ -55,25 +53,16 @@ def _waiting_state(deps: Dependencies, app: _Appender
     return details, checked, asked
 
 
-def _team(app: _Appender) -> str:
-    moved = [e for e in app.loaded + app.new
-             if isinstance(e, ev.HandoffRouted | ev.HandoffEscalated | ev.HandoffTransferred)]
-    if not moved:
-        return "support"
-    last = moved[-1]
-    return last.queue if isinstance(last, ev.HandoffRouted) else last.to_queue
-
-
-def keep_useful(deps: Dependencies, app: _Appender, text: str | None) -> bool:
+def keep_useful(deps: Dependencies, app: Appender, text: str | None) -> bool:
     """While a person is coming: take the customer's answer to the detail asked (yes/no,
     or the photos), record it, and ask the next detail; share the tracking link. Only
     these, one at a time, from the record and the policy's words; True when `text` was
     such an answer (so nothing else answers it)."""
     if not owes(deps, app) or app.conv.mode is not Mode.WAITING or not app.conv.packages:
         return False
-    m, now, hid = _catalogue(deps.policy(), app), deps.clock.now(), _open_handoff(app)
+    m, now, hid = catalogue(deps.policy(), app), deps.clock.now(), open_handoff(app)
     details, checked, asked = _waiting_state(deps, app)
-    team = _team(app)
+    team = team_of(app)
     outcome = None
     if text is not None:
         target = asked
@@ -118,7 +107,7 @@ def keep_useful(deps: Dependencies, app: _Appender, text: str | None) -> bool:
     return outcome is not None
 
 
-def _check(app: _Appender, now: datetime, hid: str | None, detail: Detail, outcome: str,
+def _check(app: Appender, now: datetime, hid: str | None, detail: Detail, outcome: str,
            note: str = "") -> None:
     app.add(ev.DetailChecked(conversation_id=app.conv.id, occurred_at=now, handoff_id=hid,
                              item=detail.item, outcome=outcome, value=value_of(detail),

@@ -11,9 +11,9 @@ from datetime import datetime
 from typing import Any
 
 from warmline.domain.policy import Policy
+from warmline.domain.routing import hours
 from warmline.domain.routing.eta import staffing
 from warmline.domain.routing.queueing import Handoff, HandoffState, HumanAgent, queues_for
-from warmline.domain.routing.route import hours
 from warmline.ports import QueueCounts, UnitOfWork
 from warmline.service.handlers.routing import LiveFigures, wait_estimate
 

@@ -11,8 +11,8 @@ from alembic import context
 from sqlalchemy import Connection
 from sqlalchemy.engine import make_url
 
+from warmline.adapters.storage.engine import make_engine
 from warmline.adapters.storage.schema import metadata
-from warmline.adapters.storage.sql import make_engine
 
 
 def _url() -> str:
