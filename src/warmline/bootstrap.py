@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from warmline.adapters.clock import SystemClock
+from warmline.adapters.commerce.importers import FORMATS
 from warmline.adapters.commerce.static import StaticCommerceRecord
 from warmline.adapters.notify import notifier_for
-from warmline.adapters.policy_file import load_policy
+from warmline.adapters.policy_file import load_policy as load_policy
 from warmline.adapters.signals.lexical import LexicalSignals
 from warmline.config import Config
 from warmline.domain.policy import Policy
@@ -24,6 +25,8 @@ from warmline.ports import (
     Notifier,
     OutboundChannel,
     Outbox,
+    ParsedFile,
+    PolicyLog,
     Signals,
     UnitOfWork,
 )
@@ -35,6 +38,12 @@ from warmline.service.unit import Dependencies
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
+    from warmline.adapters.agent.kb import KnowledgeBase
+    from warmline.adapters.channels.chatwoot import ChatwootInbound
+    from warmline.adapters.channels.webchat import Sessions
+    from warmline.adapters.channels.whatsapp import WhatsAppInbound
+    from warmline.adapters.commerce.sql import SqlCommerceRecord
+    from warmline.adapters.storage.erasure import SqlEraser
     from warmline.ports import WebchatFeed
 
 
@@ -73,7 +82,8 @@ def build_channels(config: Config, outbox: Outbox,
     WhatsApp sends once its access token and number are set, Chatwoot once its URL,
     account and bot token are; every client records its sends in the shared outbox.
     """
-    from warmline.adapters.channels.webchat import MemoryWebchatFeed, WebchatChannel
+    from warmline.adapters.channels.webchat import WebchatChannel
+    from warmline.adapters.storage.feeds import MemoryWebchatFeed
 
     feed = feed or MemoryWebchatFeed()
     channels: dict[str, OutboundChannel] = {"webchat": WebchatChannel(feed, outbox)}
@@ -121,7 +131,7 @@ def build_feed(config: Config, sql: bool, engine: Engine | None = None) -> Webch
     """The web chat feed: the database's `webchat_feed` table (every worker shares it),
     or this process's memory when Warmline runs without its own database."""
     if not sql:
-        from warmline.adapters.channels.webchat import MemoryWebchatFeed
+        from warmline.adapters.storage.feeds import MemoryWebchatFeed
 
         return MemoryWebchatFeed()
     from warmline.adapters.storage.engine import make_engine
@@ -253,3 +263,97 @@ def bootstrap(config: Config | None = None, *, uow: Callable[[], UnitOfWork] | N
                     policy=policy, config=config, notifier=notifier, clock=clock,
                     feed=wired.feed, channels=wired.channels, access=access,
                     dispatcher=dispatcher)
+
+
+# --- the inbound side: webhook parsers and web chat sessions ---------------------------
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """What turns platforms' webhooks into events, and the web chat's session keys, wired
+    from the settings (the channel routers in entrypoints/channels/ take them from here)."""
+
+    whatsapp: WhatsAppInbound
+    chatwoot: ChatwootInbound
+    webchat: Sessions
+    webchat_origins: tuple[str, ...]
+
+
+def build_inbound(config: Config) -> Inbound:
+    from warmline.adapters.channels.chatwoot import ChatwootInbound, ChatwootSettings
+    from warmline.adapters.channels.webchat import Sessions, WebchatSettings
+    from warmline.adapters.channels.whatsapp import WhatsAppInbound, WhatsAppSettings
+
+    web = WebchatSettings.from_config(config)
+    return Inbound(WhatsAppInbound(WhatsAppSettings.from_config(config)),
+                   ChatwootInbound(ChatwootSettings.from_config(config)),
+                   Sessions(web.secret), web.origins)
+
+
+# --- for commands that work on files and databases without a running app --------------
+
+
+def parse_policy(text: str, source: str = "policy") -> Policy:
+    """A policy from YAML text; PolicyError names the offending key."""
+    from warmline.adapters.policy_file import parse_policy as parse
+
+    return parse(text, source)
+
+
+def policy_log(policy_path: Path) -> PolicyLog:
+    """Where activations of the policy file at `policy_path` are recorded."""
+    from warmline.adapters.policy_log import log_beside
+
+    return log_beside(policy_path)
+
+
+def migrate(url: str) -> str | None:
+    """Create or migrate the database at `url` to the latest schema; its revision after."""
+    from warmline.adapters.storage.migrate import current, upgrade
+
+    upgrade(url)
+    return current(url)
+
+
+def schema_revisions(url: str) -> tuple[str | None, str | None]:
+    """(the database's schema revision, the one this version of Warmline needs)."""
+    from warmline.adapters.storage.migrate import current, head
+
+    return current(url), head()
+
+
+def record_store(url: str) -> SqlCommerceRecord:
+    """The commerce record in the database at `url`: read it, or import into it."""
+    from warmline.adapters.commerce.sql import SqlCommerceRecord
+
+    return SqlCommerceRecord(url)
+
+
+IMPORT_FORMATS = FORMATS  # what `warmline import` reads (docs/record.md)
+
+
+def parse_import_file(path: Path, fmt: str | None, kind: str | None) -> ParsedFile:
+    """One import file parsed to the end: entities and every bad row."""
+    from warmline.adapters.commerce.importers import parse_file
+
+    return parse_file(path, fmt, kind)
+
+
+def file_record(path: Path | None) -> CommerceRecord:
+    """A read-only record from a JSON file (no file: an empty record)."""
+    return StaticCommerceRecord() if path is None else StaticCommerceRecord.from_file(path)
+
+
+def knowledge_base(path: Path | None) -> KnowledgeBase:
+    """The reference agent's knowledge base (the demo store's when `path` is None)."""
+    from warmline.adapters.agent.kb import KnowledgeBase
+
+    return KnowledgeBase.load(path)
+
+
+def eraser(url: str) -> SqlEraser:
+    """What forgets a customer in the database at `url` (docs/security.md)."""
+    from warmline.adapters.storage.engine import make_engine
+    from warmline.adapters.storage.erasure import SqlEraser
+
+    return SqlEraser(make_engine(url))

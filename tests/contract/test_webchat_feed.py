@@ -14,9 +14,8 @@ from dataclasses import dataclass
 import pytest
 from tests.contract.conftest import Backend
 
-from warmline.adapters.channels.webchat import MemoryWebchatFeed
 from warmline.adapters.storage.engine import make_engine
-from warmline.adapters.storage.feeds import SqlWebchatFeed
+from warmline.adapters.storage.feeds import MemoryWebchatFeed, SqlWebchatFeed
 from warmline.domain.seam.channels import Button
 from warmline.ports import WebchatFeed
 

@@ -6,7 +6,7 @@ unreachable (connection refused), then answers 503 pages, then Graph errors mark
 transient (HTTP 500), and finally comes back. Each delivery attempt runs the client's
 own quick retries (4 requests); between attempts the outbox waits 30 s, 60 s, 120 s...
 (service/delivery.py). In production the sweeper calls `retry_due()` every few seconds
-(entrypoints/http/routing.py, keep_promises); here the test calls it, moving the clock.
+(service/sweeper.py); here the test calls it, moving the clock.
 The console reads each step from GET /v1/conversations/{id}/outbox.
 """
 

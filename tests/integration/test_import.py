@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from warmline.adapters.commerce.sql import SqlCommerceRecord
 from warmline.adapters.storage import schema as t
+from warmline.bootstrap import parse_import_file
 from warmline.demo.export import to_json
 from warmline.demo.store import build
 from warmline.entrypoints.cli.main import app
@@ -36,7 +37,7 @@ def _count(store: SqlCommerceRecord, table: t.Table) -> int:
 
 def test_shopify_orders_import_with_customers_fulfilments_and_refunds(
         store: SqlCommerceRecord) -> None:
-    report = import_files([FIXTURES / "shopify_orders.json"], store=store)
+    report = import_files([FIXTURES / "shopify_orders.json"], store=store, parse=parse_import_file)
     assert report.errors == [] and report.counts == {"customers": 2, "orders": 3,
                                                      "refunds": 1}
     maria = store.customer_record("207119551")
@@ -57,7 +58,8 @@ def test_shopify_orders_import_with_customers_fulfilments_and_refunds(
 
 def test_csv_customers_and_orders_with_several_lines_per_order(
         store: SqlCommerceRecord) -> None:
-    report = import_files([FIXTURES / "orders.csv", FIXTURES / "customers.csv"], store=store)
+    report = import_files([FIXTURES / "orders.csv", FIXTURES / "customers.csv"], store=store,
+                          parse=parse_import_file)
     assert report.errors == [], [str(e) for e in report.errors]
     ana = store.customer_record("c-1")
     assert ana is not None and ana.customer.language == "pt"
@@ -71,7 +73,7 @@ def test_csv_customers_and_orders_with_several_lines_per_order(
 def test_a_malformed_csv_reports_every_bad_line_and_stores_nothing(
         store: SqlCommerceRecord) -> None:
     report = import_files([FIXTURES / "customers.csv", FIXTURES / "bad_orders.csv"],
-                          store=store)
+                          store=store, parse=parse_import_file)
     got = [(e.source, e.row, e.field) for e in report.errors]
     assert got == [("bad_orders.csv", 5, "line_quantity"), ("bad_orders.csv", 2, "total"),
                    ("bad_orders.csv", 3, "status"), ("bad_orders.csv", 4, "currency"),
@@ -85,7 +87,7 @@ def test_a_malformed_csv_reports_every_bad_line_and_stores_nothing(
 
 def test_a_malformed_json_reports_every_bad_row_by_section_and_number(
         store: SqlCommerceRecord) -> None:
-    report = import_files([FIXTURES / "bad_record.json"], store=store)
+    report = import_files([FIXTURES / "bad_record.json"], store=store, parse=parse_import_file)
     got = {(e.section, e.row, e.field) for e in report.errors}
     assert got == {("widgets", 1, "widgets"), ("customers", 2, "ref"),
                    ("customers", 3, "language"), ("orders", 2, "id"),
@@ -99,17 +101,18 @@ def test_a_malformed_json_reports_every_bad_row_by_section_and_number(
 
 def test_references_to_rows_already_in_the_database_are_fine(
         store: SqlCommerceRecord, tmp_path: Path) -> None:
-    assert import_files([FIXTURES / "customers.csv"], store=store).stored
+    assert import_files([FIXTURES / "customers.csv"], store=store, parse=parse_import_file).stored
     later = tmp_path / "orders.json"
     later.write_text(json.dumps({"orders": [{"id": "9", "customer_ref": "c-1",
                                              "status": "paid", "total": 5}]}))
-    report = import_files([later], store=store)
+    report = import_files([later], store=store, parse=parse_import_file)
     assert report.stored and report.counts == {"orders": 1}
 
 
 def test_importing_the_same_file_twice_updates_in_place(store: SqlCommerceRecord) -> None:
     for _ in range(2):
-        assert import_files([FIXTURES / "shopify_orders.json"], store=store).stored
+        assert import_files([FIXTURES / "shopify_orders.json"], store=store,
+                            parse=parse_import_file).stored
     assert _count(store, t.orders) == 3 and _count(store, t.order_lines) == 3
 
 
@@ -118,7 +121,7 @@ def test_the_demo_store_round_trips_through_its_json_export(
     batch = build()
     path = tmp_path / "record.json"
     path.write_text(json.dumps(to_json(batch)))
-    report = import_files([path], store=store)
+    report = import_files([path], store=store, parse=parse_import_file)
     assert report.errors == [] and report.counts["customers"] == len(batch.customers)
     assert _count(store, t.orders) == len(batch.orders)
 

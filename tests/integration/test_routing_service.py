@@ -325,3 +325,40 @@ def test_a_handoff_left_in_a_queue_the_policy_dropped_is_moved_to_the_fallback(
     [moved] = after.log("c1", ev.HandoffEscalated)
     assert (moved.from_queue, moved.to_queue) == ("retention", "general")
     assert moved.reason == "queue retention is not in policy 2026.12"
+
+
+def test_taking_a_handoff_claims_and_accepts_it_in_one_command(db_url: str) -> None:
+    clock = Clock(WEDNESDAY)
+    pull = Policy.from_mapping({"version": "pull", "routing": {"auto_offer": False}})
+    desk = Desk(_open(db_url, clock, pull), clock)
+    desk.hire("ana", "retention")
+    desk.say("c1", ANGRY)
+    taken = desk.wl.bus.handle(cmd.TakeHandoff(agent_id="ana",
+                                               handoff_id=desk.handoff("c1").id))
+    assert taken is not None and (taken.state, taken.agent_id) == (HandoffState.ASSIGNED,
+                                                                   "ana")
+    assert [e.agent_id for e in desk.log("c1", ev.HandoffAccepted)] == ["ana"]
+    assert desk.wl.bus.handle(cmd.TakeHandoff(agent_id="ana")) is None  # nothing else waits
+
+
+def test_a_take_that_fails_while_accepting_leaves_the_handoff_unclaimed(
+        db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from warmline.service.handlers import handoffs
+
+    clock = Clock(WEDNESDAY)
+    pull = Policy.from_mapping({"version": "pull", "routing": {"auto_offer": False}})
+    desk = Desk(_open(db_url, clock, pull), clock)
+    desk.hire("ana", "retention")
+    desk.say("c1", ANGRY)
+    before = desk.handoff("c1")
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("the customer's greeting could not be written")
+
+    monkeypatch.setattr(handoffs, "person_joins", broken)
+    with pytest.raises(RuntimeError):
+        desk.wl.bus.handle(cmd.TakeHandoff(agent_id="ana", handoff_id=before.id))
+    after = desk.handoff("c1")  # the claim went with the failed accept: one transaction
+    assert (after.state, after.agent_id, after.lease_until) == (HandoffState.QUEUED, None,
+                                                                None)
+    assert desk.log("c1", ev.HandoffAccepted) == []

@@ -171,7 +171,8 @@ def test_a_repeated_delivery_never_sends_a_message_twice(api: TestClient, wl: Wa
     before = len(graph.requests)
     assert post(api, text("wamid.once-1", "Hi, what is your return policy?")).json()[
         "duplicates"] == 1
-    wl.deliver(THREAD)
+    assert wl.dispatcher is not None
+    wl.dispatcher.deliver(THREAD)  # a delivery run again finds everything settled
     assert len(graph.requests) == before == 1
 
 

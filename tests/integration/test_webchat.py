@@ -14,9 +14,10 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from warmline.adapters.channels.webchat import MemoryWebchatFeed, Sessions, WebchatChannel
+from warmline.adapters.channels.webchat import Sessions, WebchatChannel
 from warmline.adapters.commerce.memory import MemoryCommerceRecord
 from warmline.adapters.signals.lexical import LexicalSignals
+from warmline.adapters.storage.feeds import MemoryWebchatFeed
 from warmline.bootstrap import Warmline, bootstrap, sql_uow_factory
 from warmline.config import Config
 from warmline.domain.seam.channels import (
@@ -202,7 +203,7 @@ def test_the_widget_is_served_as_javascript_with_its_accessible_parts(http: Test
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
 def test_the_widget_script_parses() -> None:
-    path = resources.files("warmline.entrypoints").joinpath("static", "webchat.js")
+    path = resources.files("warmline.entrypoints.channels").joinpath("static", "webchat.js")
     result = subprocess.run(["node", "--check", str(path)], capture_output=True, text=True,
                             check=False)
     assert result.returncode == 0, result.stderr

@@ -55,7 +55,7 @@ def instance(url: str) -> Iterator[TestClient]:
         assert wl.feed is not None
         app = FastAPI()
         app.include_router(webchat_router(
-            InboundSink(wl.bus, wl.bus.deps.record, deliver=wl.deliver), wl.feed,
+            InboundSink(wl.bus, wl.bus.deps.record), wl.feed,
             Sessions(SECRET), stream_seconds=1.0, poll_seconds=0.05))
         with TestClient(app) as client:
             yield client

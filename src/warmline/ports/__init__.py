@@ -10,10 +10,13 @@ from warmline.ports.channels import (
     Outbox,
     OutboxEntry,
     SentLog,
+    SubscribedInbound,
+    TokenInbound,
     WebchatFeed,
+    WebchatSessions,
 )
 from warmline.ports.clock import Clock, PolicyLog
-from warmline.ports.record import CommerceRecord, RecordStore, RecordUnavailable
+from warmline.ports.record import CommerceRecord, ParsedFile, RecordStore, RecordUnavailable
 from warmline.ports.signals import ScopeVerdict, SentenceEmbedder, Signals
 from warmline.ports.storage import (
     AgentRepository,
@@ -28,9 +31,38 @@ from warmline.ports.storage import (
     UnitOfWork,
 )
 
-__all__ = ["AccessStore", "Agent", "AgentDraft", "AgentRepository", "Clock",
-           "CommerceRecord", "ConcurrencyError", "ConversationRepository", "HandoffRepository",
-           "Helpdesk", "InboundChannel", "InboundKey", "LanguageModel", "Notice", "Notifier",
-           "OutboundChannel", "Outbox", "OutboxEntry", "PolicyLog", "QueueCounts",
-           "RecordStore", "RecordUnavailable", "ScopeVerdict", "SentLog", "SentenceEmbedder",
-           "Signals", "Subscription", "UnitOfWork", "WebchatFeed"]
+__all__ = [
+    "AccessStore",
+    "Agent",
+    "AgentDraft",
+    "AgentRepository",
+    "Clock",
+    "CommerceRecord",
+    "ConcurrencyError",
+    "ConversationRepository",
+    "HandoffRepository",
+    "Helpdesk",
+    "InboundChannel",
+    "InboundKey",
+    "LanguageModel",
+    "Notice",
+    "Notifier",
+    "OutboundChannel",
+    "Outbox",
+    "OutboxEntry",
+    "ParsedFile",
+    "PolicyLog",
+    "QueueCounts",
+    "RecordStore",
+    "RecordUnavailable",
+    "ScopeVerdict",
+    "SentLog",
+    "SentenceEmbedder",
+    "Signals",
+    "SubscribedInbound",
+    "Subscription",
+    "TokenInbound",
+    "UnitOfWork",
+    "WebchatFeed",
+    "WebchatSessions",
+]

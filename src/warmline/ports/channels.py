@@ -52,6 +52,27 @@ class InboundChannel(Protocol):
         ...
 
 
+class SubscribedInbound(InboundChannel, Protocol):
+    """A channel whose webhook subscription starts with a handshake (Meta's WhatsApp)."""
+
+    def challenge(self, params: dict[str, str]) -> str | None:
+        """The challenge to echo back for a genuine subscription request, else None."""
+        ...
+
+
+class TokenInbound(Protocol):
+    """A channel whose webhooks may prove themselves with a URL token instead of a
+    signature (Chatwoot versions that do not sign bot webhooks)."""
+
+    @property
+    def channel(self) -> str: ...
+
+    def verify(self, headers: dict[str, str], body: bytes,
+               url_token: str | None = None) -> None: ...
+
+    def parse(self, body: bytes) -> list[InboundEvent]: ...
+
+
 class Helpdesk(Protocol):
     """A helpdesk where humans take over the same thread (Chatwoot as an Agent Bot)."""
 
@@ -145,3 +166,15 @@ class WebchatFeed(Protocol):
     def since(self, session_id: str, after: int = 0) -> list[FeedItem]:
         """The items with seq > after, in order."""
         ...
+
+
+class WebchatSessions(Protocol):
+    """Issues and checks the web chat's session tokens (one per visitor's thread)."""
+
+    def new(self) -> tuple[str, str]:
+        """A new (session id, token)."""
+        ...
+
+    def token_for(self, session_id: str) -> str: ...
+
+    def valid(self, session_id: str, token: str | None) -> bool: ...

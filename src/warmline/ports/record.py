@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from warmline.domain.record.commerce import CustomerRecord, RecordBatch
+from warmline.domain.record.commerce import CustomerRecord, RecordBatch, RowError
 from warmline.domain.record.facts import CustomerFacts
 
 
@@ -40,3 +40,16 @@ class RecordStore(Protocol):
     def write(self, batch: RecordBatch) -> dict[str, int]:
         """Upsert everything in one transaction; rows written per kind."""
         ...
+
+
+class ParsedFile(Protocol):
+    """What one import file yielded: entities, where each came from, every bad row."""
+
+    source: str
+    batch: RecordBatch
+    errors: list[RowError]
+    #: kind -> (entity key, row number, unit) for each stored entity, for later checks
+    origin: dict[str, list[tuple[str, int, str]]]
+
+    @property
+    def rows(self) -> int: ...

@@ -12,17 +12,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from warmline.adapters.commerce.importers import (
-    FORMATS,
-    Parsed,
-    RowError,
-    csv_file,
-    detect_format,
-    json_file,
-    shopify,
-)
-from warmline.domain.record.commerce import RecordBatch, Refund, Return
-from warmline.ports import RecordStore
+from warmline.domain.record.commerce import RecordBatch, Refund, Return, RowError
+from warmline.ports import ParsedFile, RecordStore
+
+#: one file read: (path, format or None to detect, CSV kind or None) -> what it yielded
+Parse = Callable[[Path, str | None, str | None], ParsedFile]
 
 Progress = Callable[[str, int, int], None]
 
@@ -39,35 +33,7 @@ class ImportReport:
         return not self.errors and bool(self.counts)
 
 
-def parse_file(path: Path, fmt: str | None = None, kind: str | None = None) -> Parsed:
-    """One file parsed; unreadable files are reported like a bad row, not raised."""
-    source = path.name
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        parsed = Parsed(source)
-        parsed.error("", 1, "(file)", f"cannot read: {exc}", "line")
-        return parsed
-    fmt = fmt or detect_format(path, text)
-    if fmt not in FORMATS:
-        parsed = Parsed(source)
-        parsed.error("", 1, "(format)", f"unknown format {fmt!r} (known: {', '.join(FORMATS)})")
-        return parsed
-    if fmt == "csv":
-        return csv_file.parse(text, source, kind or kind_of(path))
-    if fmt == "shopify":
-        return shopify.parse(text, source)
-    return json_file.parse(text, source)
-
-
-def kind_of(path: Path) -> str:
-    """The kind a CSV file holds, from its name: orders.csv, 2026-11_orders.csv..."""
-    stem = path.stem.lower()
-    ends = [k for k in RecordBatch.KINDS if stem == k or stem.endswith(("_" + k, "-" + k))]
-    return max(ends, key=len) if ends else stem
-
-
-def check_references(files: Sequence[Parsed], store: RecordStore) -> list[RowError]:
+def check_references(files: Sequence[ParsedFile], store: RecordStore) -> list[RowError]:
     """Rows that name a customer, order or product line that exists nowhere."""
     batch = RecordBatch()
     for parsed in files:
@@ -115,7 +81,7 @@ def check_references(files: Sequence[Parsed], store: RecordStore) -> list[RowErr
     return errors
 
 
-def _reporter(parsed: Parsed, errors: list[RowError]) -> Callable[[str, str, str, str], None]:
+def _reporter(parsed: ParsedFile, errors: list[RowError]) -> Callable[[str, str, str, str], None]:
     """Report a problem on the row an entity came from (its file, row and unit)."""
     rows = {(kind, key): (row, unit) for kind, entries in parsed.origin.items()
             for key, row, unit in entries}
@@ -126,14 +92,15 @@ def _reporter(parsed: Parsed, errors: list[RowError]) -> Callable[[str, str, str
     return bad
 
 
-def import_files(paths: Sequence[Path], *, store: RecordStore, fmt: str | None = None,
-                 kind: str | None = None, progress: Progress | None = None) -> ImportReport:
+def import_files(paths: Sequence[Path], *, store: RecordStore, parse: Parse,
+                 fmt: str | None = None, kind: str | None = None,
+                 progress: Progress | None = None) -> ImportReport:
     """Parse, check, and write everything in one transaction — or nothing."""
     note = progress or (lambda stage, done, total: None)
     report = ImportReport([p.name for p in paths])
     files = []
     for i, path in enumerate(paths, start=1):
-        parsed = parse_file(path, fmt, kind)
+        parsed = parse(path, fmt, kind)
         files.append(parsed)
         report.errors += parsed.errors
         report.rows += parsed.rows

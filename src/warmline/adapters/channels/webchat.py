@@ -6,33 +6,36 @@ session's feed, numbered so the widget asks "what came after n?" (polling) or li
 for it (server-sent events). A session is an unguessable id plus a token signed with
 WARMLINE_WEBCHAT_SECRET, so one visitor cannot read or write another visitor's thread.
 
-The feed is a port (`warmline.ports.WebchatFeed`): `SqlWebchatFeed`
-(adapters/storage/feeds.py, the `webchat_feed` table) shares it between every
-`warmline serve` worker; `MemoryWebchatFeed` here is its in-process twin for tests.
+The feed is a port (`warmline.ports.WebchatFeed`) with two twins in
+adapters/storage/feeds.py: `SqlWebchatFeed` (the `webchat_feed` table) shares it between
+every `warmline serve` worker; `MemoryWebchatFeed` is its in-process twin.
 """
 
 from __future__ import annotations
 
 import secrets
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 from warmline.adapters.channels.base import MemorySentLog, SendOnce, hmac_sha256_hex, same_secret
 from warmline.config import Config
-from warmline.domain.seam.channels import Address, Button, FeedItem, PermanentSendError, Template
+from warmline.domain.seam.channels import (
+    WEBCHAT,
+    Address,
+    Button,
+    PermanentSendError,
+    Template,
+    webchat_conversation_id,
+)
 from warmline.ports import SentLog, WebchatFeed
 
-__all__ = ["CHANNEL", "MAX_ITEMS", "FeedItem", "MemoryWebchatFeed", "Sessions",
-           "WebchatChannel", "WebchatFeed", "WebchatSettings", "conversation_id_for"]
+__all__ = ["CHANNEL", "Sessions", "WebchatChannel", "WebchatSettings", "conversation_id_for"]
 
-CHANNEL = "webchat"
-MAX_ITEMS = 500  # per session; the oldest go first (a chat, not an archive)
+CHANNEL = WEBCHAT
 
 
 def conversation_id_for(session_id: str) -> str:
-    return f"web-{session_id}"
+    return webchat_conversation_id(session_id)
 
 
 @dataclass(frozen=True)
@@ -62,42 +65,6 @@ class Sessions:
 
     def valid(self, session_id: str, token: str | None) -> bool:
         return bool(token) and same_secret(token or "", self.token_for(session_id))
-
-
-class MemoryWebchatFeed:
-    """Per-session feeds in this process; thread-safe (writers run in worker threads,
-    readers in the loop). The twin of `SqlWebchatFeed` for tests and a lone process."""
-
-    def __init__(self) -> None:
-        self._items: dict[str, list[FeedItem]] = {}
-        self._next: dict[str, int] = {}
-        self._lock = threading.Lock()
-
-    def open(self, session_id: str) -> None:
-        with self._lock:
-            self._items.setdefault(session_id, [])
-            self._next.setdefault(session_id, 1)
-
-    def exists(self, session_id: str) -> bool:
-        with self._lock:
-            return session_id in self._items
-
-    def append(self, session_id: str, role: str, text: str, *, item_id: str | None = None,
-               buttons: Sequence[Button] = (), author: str | None = None) -> FeedItem:
-        with self._lock:
-            items = self._items.setdefault(session_id, [])
-            seq = self._next.get(session_id, 1)
-            self._next[session_id] = seq + 1
-            item = FeedItem(seq=seq, id=item_id or f"web.{session_id}.{seq}", role=role,
-                            text=text, at=datetime.now(UTC), buttons=tuple(buttons),
-                            author=author)
-            items.append(item)
-            del items[:-MAX_ITEMS]
-            return item
-
-    def since(self, session_id: str, after: int = 0) -> list[FeedItem]:
-        with self._lock:
-            return [i for i in self._items.get(session_id, []) if i.seq > after]
 
 
 class WebchatChannel:

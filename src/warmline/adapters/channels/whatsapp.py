@@ -88,6 +88,10 @@ class WhatsAppInbound:
     def __init__(self, settings: WhatsAppSettings) -> None:
         self.settings = settings
 
+    def challenge(self, params: dict[str, str]) -> str | None:
+        """Meta's subscription handshake: the `hub.challenge` to echo, or None."""
+        return answer_challenge(params, self.settings.verify_token)
+
     def verify(self, headers: dict[str, str], body: bytes) -> None:
         if not self.settings.app_secret:
             raise WebhookRejected("WARMLINE_WHATSAPP_APP_SECRET is not set; refusing "

@@ -1,4 +1,5 @@
-"""The web chat feed in the database, shared by every `warmline serve` worker.
+"""The web chat feed: in the database, shared by every `warmline serve` worker, and its
+in-process twin (tests, a lone process).
 
 A line posted through one worker (the customer's message, the brand's answer) is read by
 the event stream another worker serves: both read and write the `webchat_feed` table
@@ -14,16 +15,17 @@ resumes "after n" misses nothing.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import Engine, delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from warmline.adapters.channels.webchat import MAX_ITEMS
 from warmline.adapters.storage.schema import webchat_feed, webchat_sessions
 from warmline.domain.seam.channels import Button, FeedItem
 
+MAX_ITEMS = 500  # per session; the oldest go first (a chat, not an archive)
 ATTEMPTS = 20  # concurrent appends to one session; far more than a chat ever sees
 
 
@@ -88,3 +90,39 @@ def _item(m: object) -> FeedItem:
     return FeedItem(seq=row["seq"], id=row["item_id"], role=row["role"], text=row["text"],
                     at=at, buttons=tuple(Button(b["id"], b["title"]) for b in row["buttons"]),
                     author=row["author"])
+
+
+class MemoryWebchatFeed:
+    """Per-session feeds in this process; thread-safe (writers run in worker threads,
+    readers in the loop). The twin of `SqlWebchatFeed` for tests and a lone process."""
+
+    def __init__(self) -> None:
+        self._items: dict[str, list[FeedItem]] = {}
+        self._next: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def open(self, session_id: str) -> None:
+        with self._lock:
+            self._items.setdefault(session_id, [])
+            self._next.setdefault(session_id, 1)
+
+    def exists(self, session_id: str) -> bool:
+        with self._lock:
+            return session_id in self._items
+
+    def append(self, session_id: str, role: str, text: str, *, item_id: str | None = None,
+               buttons: Sequence[Button] = (), author: str | None = None) -> FeedItem:
+        with self._lock:
+            items = self._items.setdefault(session_id, [])
+            seq = self._next.get(session_id, 1)
+            self._next[session_id] = seq + 1
+            item = FeedItem(seq=seq, id=item_id or f"web.{session_id}.{seq}", role=role,
+                            text=text, at=datetime.now(UTC), buttons=tuple(buttons),
+                            author=author)
+            items.append(item)
+            del items[:-MAX_ITEMS]
+            return item
+
+    def since(self, session_id: str, after: int = 0) -> list[FeedItem]:
+        with self._lock:
+            return [i for i in self._items.get(session_id, []) if i.seq > after]

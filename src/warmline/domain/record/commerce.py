@@ -312,3 +312,20 @@ def _diff(path: str, a: Any, b: Any) -> Iterator[Change]:
 
 def _keyed(items: list[Any], key: str) -> bool:
     return all(isinstance(x, Mapping) and key in x for x in items)
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One bad row: where it is (file, section, row or line number) and which field."""
+
+    source: str
+    section: str
+    row: int  # 1-based: the Nth entry of a JSON section, or the line of a CSV file
+    field: str
+    message: str
+    unit: str = "row"  # "row" (JSON) or "line" (CSV, the header is line 1)
+
+    def __str__(self) -> str:
+        where = f"{self.section} {self.unit} {self.row}" if self.section else \
+            f"{self.unit} {self.row}"
+        return f"{self.source}: {where}: {self.field}: {self.message}"

@@ -228,3 +228,11 @@ def address_of(channel: str, conversation_id: str,
     if channel == "webchat" and prefix == "web" and rest:
         return Address(channel, rest, last_inbound_at)
     return None
+
+
+WEBCHAT = "webchat"  # Warmline's own channel: the widget on the brand's site
+
+
+def webchat_conversation_id(session_id: str) -> str:
+    """The conversation of a web chat session."""
+    return f"web-{session_id}"

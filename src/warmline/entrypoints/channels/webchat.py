@@ -32,11 +32,16 @@ from fastapi.responses import HTMLResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
-from warmline.adapters.channels.webchat import CHANNEL, Sessions, conversation_id_for
-from warmline.domain.seam.channels import ButtonTap, CustomerText, InboundEvent
+from warmline.domain.seam.channels import (
+    WEBCHAT,
+    ButtonTap,
+    CustomerText,
+    InboundEvent,
+    webchat_conversation_id,
+)
 from warmline.entrypoints.channels.inbound import Handled, InboundSink
 from warmline.entrypoints.http.auth import limit_sender, public
-from warmline.ports import WebchatFeed
+from warmline.ports import WebchatFeed, WebchatSessions
 
 SessionId = Annotated[str, Path(pattern=r"^[0-9a-f]{24}$")]
 MessageId = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._:\-]+$")]
@@ -72,7 +77,7 @@ def widget_script() -> str:
         "static", "webchat.js").read_text(encoding="utf-8")
 
 
-def webchat_router(sink: InboundSink, feed: WebchatFeed, sessions: Sessions, *,
+def webchat_router(sink: InboundSink, feed: WebchatFeed, sessions: WebchatSessions, *,
                    origins: Sequence[str] = (), prefix: str = "/webchat",
                    stream_seconds: float = 25.0, poll_seconds: float = 0.25) -> APIRouter:
     """`stream_seconds` bounds one event stream; the browser reconnects from its last id."""
@@ -137,7 +142,7 @@ def webchat_router(sink: InboundSink, feed: WebchatFeed, sessions: Sessions, *,
         session_id, token = sessions.new()
         feed.open(session_id)
         return {"session_id": session_id, "token": token,
-                "conversation_id": conversation_id_for(session_id)}
+                "conversation_id": webchat_conversation_id(session_id)}
 
     @router.post("/sessions/{session_id}/messages", status_code=201,
                  summary="The customer's message")
@@ -147,8 +152,8 @@ def webchat_router(sink: InboundSink, feed: WebchatFeed, sessions: Sessions, *,
         cors(request, response)
         sid = session(request, session_id)
         limit_sender(request, f"webchat:{sid}")
-        event = CustomerText(channel=CHANNEL, message_id=body.message_id,
-                             conversation_id=conversation_id_for(sid), contact_id=sid,
+        event = CustomerText(channel=WEBCHAT, message_id=body.message_id,
+                             conversation_id=webchat_conversation_id(sid), contact_id=sid,
                              text=body.text)
         return await deliver(event, body.text, response)
 
@@ -160,8 +165,8 @@ def webchat_router(sink: InboundSink, feed: WebchatFeed, sessions: Sessions, *,
         cors(request, response)
         sid = session(request, session_id)
         limit_sender(request, f"webchat:{sid}")
-        event = ButtonTap(channel=CHANNEL, message_id=body.message_id,
-                          conversation_id=conversation_id_for(sid), contact_id=sid,
+        event = ButtonTap(channel=WEBCHAT, message_id=body.message_id,
+                          conversation_id=webchat_conversation_id(sid), contact_id=sid,
                           button_id=body.button_id, title=body.title)
         return await deliver(event, body.title, response)
 

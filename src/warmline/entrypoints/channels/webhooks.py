@@ -21,14 +21,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 from starlette.concurrency import run_in_threadpool
 
-from warmline.adapters.channels.chatwoot import ChatwootInbound, ChatwootSettings
-from warmline.adapters.channels.webchat import MemoryWebchatFeed, Sessions, WebchatSettings
-from warmline.adapters.channels.whatsapp import (
-    WhatsAppInbound,
-    WhatsAppSettings,
-    answer_challenge,
-)
-from warmline.bootstrap import Warmline
+from warmline.bootstrap import Warmline, build_inbound
 from warmline.domain import commands as cmd
 from warmline.domain.errors import DomainError
 from warmline.domain.model import Conversation, Mode
@@ -43,7 +36,7 @@ from warmline.entrypoints.channels.inbound import Handled, InboundSink
 from warmline.entrypoints.channels.webchat import webchat_router
 from warmline.entrypoints.http.auth import public
 from warmline.entrypoints.http.schemas import ErrorOut
-from warmline.ports import WebchatFeed
+from warmline.ports import SubscribedInbound, TokenInbound, WebchatFeed
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +52,7 @@ def _documented(*codes: int) -> dict[int | str, dict[str, Any]]:
 WEBHOOK_ERRORS = _documented(400, 401, 403, 413, 415, 503)
 
 
-def whatsapp_router(inbound: WhatsAppInbound, sink: InboundSink, *,
+def whatsapp_router(inbound: SubscribedInbound, sink: InboundSink, *,
                     path: str = "/webhooks/whatsapp") -> APIRouter:
     router = APIRouter(tags=["channels"], dependencies=[public(
         "the platform calls it; every delivery's signature (or token) is checked")])
@@ -69,7 +62,7 @@ def whatsapp_router(inbound: WhatsAppInbound, sink: InboundSink, *,
                           "content": {"text/plain": {"schema": {"type": "string"}}}}},
                 summary="Meta's verification handshake: echo hub.challenge")
     def verify_subscription(request: Request) -> PlainTextResponse:
-        challenge = answer_challenge(dict(request.query_params), inbound.settings.verify_token)
+        challenge = inbound.challenge(dict(request.query_params))
         if challenge is None:
             return PlainTextResponse("verification failed", status_code=403)
         return PlainTextResponse(challenge)
@@ -85,7 +78,7 @@ def whatsapp_router(inbound: WhatsAppInbound, sink: InboundSink, *,
     return router
 
 
-def chatwoot_router(inbound: ChatwootInbound, sink: InboundSink, *,
+def chatwoot_router(inbound: TokenInbound, sink: InboundSink, *,
                     path: str = "/webhooks/chatwoot") -> APIRouter:
     router = APIRouter(tags=["channels"], dependencies=[public(
         "the platform calls it; every delivery's signature (or token) is checked")])
@@ -170,11 +163,12 @@ def channel_routers(wl: Warmline, feed: WebchatFeed | None = None) -> list[APIRo
     sink = InboundSink(wl.bus, wl.bus.deps.record,
                        keywords=lambda text: is_keyword(policy().messages, text),
                        on_status=settle, on_thread_status=on_thread_status)
-    feed = feed or wl.feed
-    web = WebchatSettings.from_config(config)
+    inbound = build_inbound(config)
+    web_feed = feed or wl.feed
+    if web_feed is None:
+        raise ValueError("the web chat needs a feed: wire the app with bootstrap()")
     return [
-        whatsapp_router(WhatsAppInbound(WhatsAppSettings.from_config(config)), sink),
-        chatwoot_router(ChatwootInbound(ChatwootSettings.from_config(config)), sink),
-        webchat_router(sink, feed or MemoryWebchatFeed(), Sessions(web.secret),
-                       origins=web.origins),
+        whatsapp_router(inbound.whatsapp, sink),
+        chatwoot_router(inbound.chatwoot, sink),
+        webchat_router(sink, web_feed, inbound.webchat, origins=inbound.webchat_origins),
     ]

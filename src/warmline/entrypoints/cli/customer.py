@@ -25,11 +25,10 @@ def forget(ref: Annotated[str, typer.Argument(help="the customer's reference in 
     """Erase a customer's personal data: their conversations' words, packages and
     references (renamed to a pseudonym), and their rows in the record copy. Counts,
     times, queues, scores and so the metrics are kept. Cannot be undone."""
-    from warmline.adapters.storage.engine import make_engine
-    from warmline.adapters.storage.erasure import SqlEraser
+    from warmline.bootstrap import eraser as eraser_for
 
     config = Config.from_env(database_url=url) if url else Config.from_env()
-    eraser = SqlEraser(make_engine(config.database_url))
+    eraser = eraser_for(config.database_url)
     ids = sorted(set(eraser.conversations_of(ref)) | set(conversation or ()))
     out.print(f"customer {ref}: {len(ids)} conversation(s) to erase"
               + (f" ({', '.join(ids)})" if ids else ""), highlight=False)

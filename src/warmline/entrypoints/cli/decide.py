@@ -5,9 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from warmline.adapters.commerce.static import StaticCommerceRecord
-from warmline.adapters.policy_file import load_policy
-from warmline.bootstrap import bootstrap, memory_uow_factory
+from warmline.bootstrap import bootstrap, file_record, load_policy, memory_uow_factory
 from warmline.config import Config
 from warmline.domain import commands as cmd
 from warmline.service.views.conversations import conversation_view
@@ -20,8 +18,7 @@ def decide_case(case: Any, *, record: Path | None = None, policy: Path | None = 
         raise ValueError('stdin: expected {"turns": [...]}')
     config = Config.from_env()
     wl = bootstrap(config, uow=memory_uow_factory(), policy=load_policy(policy or config.policy),
-                   record=StaticCommerceRecord.from_file(record) if record
-                   else StaticCommerceRecord())
+                   record=file_record(record))
     cid = "stdin"
     for i, turn in enumerate(case["turns"]):
         if not isinstance(turn, dict) or not isinstance(turn.get("text"), str):

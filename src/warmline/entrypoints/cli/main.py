@@ -85,7 +85,7 @@ def decide(record: Annotated[Path | None, typer.Option(help="JSON commerce recor
 @policy_app.command("check")
 def policy_check(file: Path) -> None:
     """Validate a policy file; errors name the offending key."""
-    from warmline.adapters.policy_file import load_policy
+    from warmline.bootstrap import load_policy
 
     if not file.is_file():
         _fail(f"{file}: no such file")
@@ -99,7 +99,7 @@ def policy_check(file: Path) -> None:
 @policy_app.command("diff")
 def policy_diff(a: Path, b: Path) -> None:
     """What changes from policy A to policy B, one line per setting, in words."""
-    from warmline.adapters.policy_file import load_policy
+    from warmline.bootstrap import load_policy
     from warmline.domain.measure.policy_diff import describe_changes
 
     policies = []
@@ -137,12 +137,13 @@ def policy_activate(
     """Make FILE the active policy, recording who did it and what changed."""
     from datetime import UTC, datetime
 
-    from warmline.adapters.policy_log import log_beside
+    from warmline.bootstrap import load_policy, parse_policy, policy_log
     from warmline.service.policy_lifecycle import activate
 
     target = _active_path(to)
     try:
-        event = activate(file, target, by=by, log=log_beside(target), now=datetime.now(UTC))
+        event = activate(file, target, by=by, log=policy_log(target), now=datetime.now(UTC),
+                         parse=parse_policy, default=load_policy)
     except (PolicyError, ValueError, OSError) as exc:
         _fail(f"{file}: {exc}")
         raise
@@ -156,9 +157,9 @@ def policy_activate(
 def policy_history(to: Annotated[Path | None, typer.Option(
         help="the active policy file (default: WARMLINE_POLICY)")] = None) -> None:
     """Every activation of the active policy file: when, which version, by whom."""
-    from warmline.adapters.policy_log import log_beside
+    from warmline.bootstrap import policy_log
 
-    for e in log_beside(_active_path(to)).history():
+    for e in policy_log(_active_path(to)).history():
         out.print(f"{e.occurred_at:%Y-%m-%d %H:%M} {e.version} (was {e.previous_version}) "
                   f"by {e.by}: {len(e.changes)} change(s)", highlight=False)
 
@@ -200,26 +201,26 @@ def db_upgrade(url: Annotated[str | None, typer.Option(help="database URL")] = N
     """Create or migrate the database to the latest schema."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from warmline.adapters.storage.migrate import current, upgrade
+    from warmline.bootstrap import migrate
     from warmline.config import Config
 
     url = url or Config.from_env().database_url
     try:
-        upgrade(url)
+        revision = migrate(url)
     except SQLAlchemyError as exc:
         _fail(f"cannot migrate {_shown(url)}: {type(exc).__name__}: "
               f"{str(getattr(exc, 'orig', exc)).splitlines()[0]}", 1)
-    out.print(f"[green]database at revision {current(url)}[/] ({_shown(url)})")
+    out.print(f"[green]database at revision {revision}[/] ({_shown(url)})")
 
 
 @db_app.command("current")
 def db_current(url: Annotated[str | None, typer.Option(help="database URL")] = None) -> None:
     """Print the database's schema revision and the one this version needs."""
-    from warmline.adapters.storage.migrate import current, head
+    from warmline.bootstrap import schema_revisions
     from warmline.config import Config
 
     url = url or Config.from_env().database_url
-    now, needed = current(url), head()
+    now, needed = schema_revisions(url)
     out.print(f"database at revision {now or 'none'}; this version needs {needed}"
               + ("" if now == needed else " (run `warmline db upgrade`)"), highlight=False)
 

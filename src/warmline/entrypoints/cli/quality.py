@@ -48,8 +48,7 @@ def eval_command(
     = None,
 ) -> None:
     """Feed a labelled set to the engine turn by turn and report detection quality."""
-    from warmline.adapters.policy_file import load_policy
-    from warmline.bootstrap import build_signals
+    from warmline.bootstrap import build_signals, load_policy
     from warmline.config import Config
     from warmline.domain.errors import PolicyError
     from warmline.quality.dataset import LabelledSet, load_set

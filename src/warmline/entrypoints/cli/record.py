@@ -44,8 +44,8 @@ def import_command(
 ) -> None:
     """Import records into Warmline's database: every bad row is listed, and nothing is
     stored unless every row of every file is good."""
-    from warmline.adapters.commerce.importers import FORMATS
-    from warmline.adapters.commerce.sql import SqlCommerceRecord
+    from warmline.bootstrap import IMPORT_FORMATS as FORMATS
+    from warmline.bootstrap import parse_import_file, record_store
     from warmline.service.importing import import_files
 
     if format is not None and format not in FORMATS:
@@ -53,7 +53,7 @@ def import_command(
     missing = [str(f) for f in files if not f.is_file()]
     if missing:
         _fail(f"no such file: {', '.join(missing)}")
-    store = SqlCommerceRecord(_url(url))
+    store = record_store(_url(url))
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   console=err, transient=True) as bar:
         task = bar.add_task("reading", total=len(files) + 2)
@@ -62,7 +62,8 @@ def import_command(
             bar.update(task, description=stage, advance=1)
 
         try:
-            report = import_files(files, store=store, fmt=format, kind=kind, progress=note)
+            report = import_files(files, store=store, parse=parse_import_file, fmt=format,
+                                  kind=kind, progress=note)
         except ValueError as exc:
             _fail(str(exc), 1)
     if report.errors:
@@ -132,8 +133,7 @@ def demo_store_command(
     and a bot token for `warmline demo`."""
     from importlib import resources
 
-    from warmline.adapters.agent.kb import KnowledgeBase
-    from warmline.adapters.commerce.sql import SqlCommerceRecord
+    from warmline.bootstrap import knowledge_base, record_store
     from warmline.demo.store import build
     from warmline.ports import RecordUnavailable
 
@@ -151,12 +151,12 @@ def demo_store_command(
                                                         ensure_ascii=False), "utf-8")
         kb_text = resources.files("warmline").joinpath("data/demo_kb.yaml").read_text("utf-8")
         (out_dir / "kb.yaml").write_text(kb_text, "utf-8")
-        rows = KnowledgeBase.load().as_scope_examples()
+        rows = knowledge_base(None).as_scope_examples()
         (out_dir / "kb.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), "utf-8")
         out.print(f"[green]wrote[/] {out_dir}/record.json, kb.yaml, kb.jsonl")
     if load:
         try:
-            counts = SqlCommerceRecord(_url(url)).write(batch)
+            counts = record_store(_url(url)).write(batch)
         except (ValueError, RecordUnavailable) as exc:
             _fail(f"{exc} (is the database migrated? `warmline db upgrade`)", 1)
         except Exception as exc:  # a database that is not migrated, unreachable...

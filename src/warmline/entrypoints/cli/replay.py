@@ -66,8 +66,7 @@ def replay_command(
     = None,
 ) -> None:
     """Re-run detectors and router under a candidate policy; show what would change."""
-    from warmline.adapters.policy_file import load_policy
-    from warmline.bootstrap import build_record, build_signals, sql_uow_factory
+    from warmline.bootstrap import build_record, build_signals, load_policy, sql_uow_factory
     from warmline.config import Config
     from warmline.domain.errors import PolicyError
     from warmline.quality.dataset import load_set
@@ -182,8 +181,7 @@ def history_command(
 ) -> None:
     """Fill a store with a synthetic history (demo-store customers, the real engine,
     human waits from `warmline simulate`) to try `report` and `replay` on."""
-    from warmline.adapters.policy_file import load_policy
-    from warmline.bootstrap import build_signals, sql_uow_factory
+    from warmline.bootstrap import build_signals, load_policy, sql_uow_factory
     from warmline.simulation.history import store_history, synthetic_history
 
     first = _since(start)

@@ -31,7 +31,7 @@ def _fail(message: str) -> None:
 
 
 def _policy(path: Path | None) -> Any:
-    from warmline.adapters.policy_file import load_policy
+    from warmline.bootstrap import load_policy
     from warmline.config import Config
 
     try:

@@ -18,26 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from warmline.adapters.commerce.codec import FieldError, Row
-from warmline.domain.record.commerce import RecordBatch
+from warmline.domain.record.commerce import RecordBatch, RowError
 
 FORMATS = ("json", "csv", "shopify")
-
-
-@dataclass(frozen=True)
-class RowError:
-    """One bad row: where it is (file, section, row or line number) and which field."""
-
-    source: str
-    section: str
-    row: int  # 1-based: the Nth entry of a JSON section, or the line of a CSV file
-    field: str
-    message: str
-    unit: str = "row"  # "row" (JSON) or "line" (CSV, the header is line 1)
-
-    def __str__(self) -> str:
-        where = f"{self.section} {self.unit} {self.row}" if self.section else \
-            f"{self.unit} {self.row}"
-        return f"{self.source}: {where}: {self.field}: {self.message}"
 
 
 @dataclass
@@ -96,4 +79,34 @@ def detect_format(path: Path, text: str) -> str:
     return "shopify" if any(m in head for m in shopify_marks) else "json"
 
 
-__all__ = ["FORMATS", "Parsed", "RowError", "detect_format", "load_json"]
+def parse_file(path: Path, fmt: str | None = None, kind: str | None = None) -> Parsed:
+    """One file parsed; unreadable files are reported like a bad row, not raised."""
+    source = path.name
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        parsed = Parsed(source)
+        parsed.error("", 1, "(file)", f"cannot read: {exc}", "line")
+        return parsed
+    fmt = fmt or detect_format(path, text)
+    if fmt not in FORMATS:
+        parsed = Parsed(source)
+        parsed.error("", 1, "(format)", f"unknown format {fmt!r} (known: {', '.join(FORMATS)})")
+        return parsed
+    from warmline.adapters.commerce.importers import csv_file, json_file, shopify
+
+    if fmt == "csv":
+        return csv_file.parse(text, source, kind or kind_of(path))
+    if fmt == "shopify":
+        return shopify.parse(text, source)
+    return json_file.parse(text, source)
+
+
+def kind_of(path: Path) -> str:
+    """The kind a CSV file holds, from its name: orders.csv, 2026-11_orders.csv..."""
+    stem = path.stem.lower()
+    ends = [k for k in RecordBatch.KINDS if stem == k or stem.endswith(("_" + k, "-" + k))]
+    return max(ends, key=len) if ends else stem
+
+
+__all__ = ["FORMATS", "Parsed", "RowError", "detect_format", "kind_of", "load_json", "parse_file"]
