@@ -8,7 +8,18 @@ set, `help` the line of the table, and `parse` turns the text into the type or r
 front: `WARMLINE_PORT: expected a whole number, got 'eighty'`). From these declarations
 follow `Config.from_env`, `SETTINGS`, the table `warmline settings` prints (embedded in
 docs/configuration.md), and every check; the few checks that span settings are in
-`_across`. Secrets (`secret=True`) stay out of the repr.
+`_across`. Secrets (`secret=True`) stay out of the repr. Nothing else in `warmline`
+reads the environment (tests/unit/test_config.py checks it).
+
+The fault-injection variables of warmline/faults.py are declared here too, as test-only
+settings (`test_only=True`), rather than read through a side helper: that way every
+WARMLINE_ variable the code knows has exactly one declaration (the test that looks for
+undeclared ones needs no exception list), a mistyped pause point stops the server at
+start-up naming the variable instead of silently never pausing, and their documentation
+is generated like the operator table's, in its own short section of
+docs/configuration.md ("For tests only"). `test_only` keeps them out of the operator
+table and `warmline settings`. The message bus that hits the pause points has no config
+at hand, so faults.py reads its two settings alone with `read()`.
 """
 
 from __future__ import annotations
@@ -23,6 +34,7 @@ T = TypeVar("T")
 
 SIGNAL_PROVIDERS = ("semantic", "lexical")
 AGENTS = ("none", "reference", "llm")
+FAULT_POINTS = ("before_commit", "after_commit")  # where warmline/faults.py may pause
 
 
 @dataclass(frozen=True)
@@ -125,6 +137,17 @@ def _teams(value: str) -> dict[str, int]:
             raise ValueError(f"expected queue=team_id pairs, got {pair!r}")
         teams[queue.strip()] = int(team)
     return teams
+
+
+def _fault_pause(value: str) -> tuple[str, float] | None:
+    """`before_commit:30` -> ("before_commit", 30.0); the seconds default to 30."""
+    if not value:
+        return None
+    where, _, seconds = value.partition(":")
+    if where not in FAULT_POINTS:
+        raise ValueError(f"expected POINT[:SECONDS] with POINT one of "
+                         f"{', '.join(FAULT_POINTS)}, got {value!r}")
+    return where, _between("seconds", 0, 3600)(seconds or "30")
 
 
 _SECONDS = _between("seconds", 0, 600)
@@ -238,6 +261,15 @@ class Config:
     webchat_origins: str = setting(
         "", "sites allowed to embed the web chat widget (comma-separated origins); empty "
         "means Warmline's own origin only")
+    # for tests only (warmline/faults.py; docs/benchmarks.md, "Faults")
+    fault_pause: tuple[str, float] | None = setting(
+        "", "pause the first request to reach a point of the message bus "
+        f"(`{'`, `'.join(FAULT_POINTS)}`) for SECONDS (default 30), as `POINT:SECONDS`, "
+        "so a fault test can kill the worker there", _fault_pause, test_only=True)
+    fault_marker: Path | None = setting(
+        "", "the file the pausing worker creates (holding its process id); no pause "
+        "without it", _path, test_only=True)
+
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: str) -> Config:
         """The settings from `env` (the process's environment by default).
@@ -267,8 +299,14 @@ SETTINGS: tuple[Setting, ...] = _declared()
 _BY_NAME = {s.name: s for s in SETTINGS}
 
 
+def read(name: str, env: Mapping[str, str] | None = None) -> Any:
+    """One setting's value from the environment, without reading the others."""
+    s = _BY_NAME[name]
+    return s.value(_text(s, os.environ if env is None else env, {}))
+
+
 def table(test_only: bool = False) -> str:
-    """The operator settings (or the test-only ones, none yet) as a Markdown table."""
+    """The operator settings (or the test-only ones) as a Markdown table."""
     rows = ["| variable | default | meaning |", "| --- | --- | --- |"]
     rows += [f"| `{s.variable}` | {f'`{s.default}`' if s.default else '(empty)'} "
              f"| {s.help} |" for s in SETTINGS if s.test_only == test_only]

@@ -180,9 +180,11 @@ def policy_table() -> str:
 
 
 @app.command()
-def settings() -> None:
+def settings(test_only: Annotated[bool, typer.Option(
+        "--test-only", help="the settings of the fault tests instead (never for operators)")]
+        = False) -> None:
     """Print every setting (environment variable, default, meaning) as Markdown."""
-    sys.stdout.write(settings_table() + "\n")
+    sys.stdout.write(settings_table(test_only) + "\n")
 
 
 @policy_app.command("reference")
