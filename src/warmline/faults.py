@@ -9,9 +9,10 @@ The first request to reach the point writes the marker file (created exclusively
 one request ever pauses) and sleeps for the given seconds, which lets a test kill the
 worker process (`kill -9` on the pid in the marker) at a known moment: between the events
 being written and their commit, or between the commit and the answer to the client. Later
-requests pass through. These variables are deliberately not settings (config.py): they
-are never documented for operators and never set by Warmline itself (docs/benchmarks.md,
-"Faults").
+requests pass through. Both variables are declared in config.py as test-only settings
+(why there: its docstring): checked like any setting, listed apart in
+docs/configuration.md, never in the operator table, and never set by Warmline itself
+(docs/benchmarks.md, "Faults").
 """
 
 from __future__ import annotations
@@ -19,17 +20,18 @@ from __future__ import annotations
 import os
 import time
 
-POINTS = ("before_commit", "after_commit")
+from warmline import config
 
 
 def point(name: str) -> None:
-    """Pause here if WARMLINE_FAULT_PAUSE names this point and no request paused yet."""
-    wanted = os.environ.get("WARMLINE_FAULT_PAUSE")
-    if not wanted:
+    """Pause here if WARMLINE_FAULT_PAUSE names this point and no request paused yet.
+
+    `name` is one of config.FAULT_POINTS."""
+    wanted = config.read("fault_pause")
+    if wanted is None or wanted[0] != name:
         return
-    where, _, seconds = wanted.partition(":")
-    marker = os.environ.get("WARMLINE_FAULT_MARKER")
-    if where != name or not marker:
+    marker = config.read("fault_marker")
+    if marker is None:
         return
     try:
         fd = os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
@@ -37,4 +39,4 @@ def point(name: str) -> None:
         return  # one pause per marker: the client's retry goes through
     with os.fdopen(fd, "w") as out:
         out.write(str(os.getpid()))
-    time.sleep(float(seconds or 30))
+    time.sleep(wanted[1])

@@ -1,13 +1,18 @@
 """A discrete-event simulation of a day of handoffs, on the real router and assigner.
 
 Escalations arrive as a Poisson process whose rate follows the plan hour by hour. Each
-one is routed by the policy (`domain.routing.route`), deferred or overflowed when its
-queue is closed (`queueing.when_closed`), given a wait estimate from the live figures
-of that moment (`domain.eta`), and offered to the agent `queueing.choose_agent` picks;
-agents who free up take `queueing.next_for`; waiting handoffs climb the cascade
-(`queueing.cascade`). Handle times and customers' patience are log-normal. The clock
-runs until every handoff is served or abandoned, so an evening handoff deferred to the
-next morning is served by the same shifts on day two (no new arrivals then).
+one is routed by the policy (`route.route`, `transitions.routed`), deferred or overflowed
+when its queue is closed (`transitions.apply_closed`), given a wait estimate from the live
+figures of that moment (`domain.routing.eta`), and offered to the person
+`transitions.offer_to` picks (`queueing.choose_agent`), leased as `transitions.offered`;
+people who free up take `queueing.next_for` (the filter of the service's `claim_next`
+over `queueing.queues_for`); waiting handoffs are looked at again when
+`transitions.due_at` says and stepped by `transitions.step` (closing, the cascade, the
+alert). These are the functions the service applies in production
+(service/handlers/routing.py, the sweeper); the simulation reads what happened from the
+events they return. Handle times and customers' patience are log-normal. The clock runs
+until every handoff is served or abandoned, so an evening handoff deferred to the next
+morning is served by the same shifts on day two (no new arrivals then).
 
 Deterministic: everything random comes from one `random.Random(plan.seed)`, and events
 at the same instant run in the order they were scheduled.
@@ -23,6 +28,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from warmline.domain import events as ev
 from warmline.domain.policy import Policy
 from warmline.domain.routing.eta import (
     WaitEstimate,
@@ -33,19 +39,22 @@ from warmline.domain.routing.eta import (
     with_cascade,
 )
 from warmline.domain.routing.queueing import (
-    Deferral,
     Handoff,
     HandoffState,
     HumanAgent,
     Presence,
-    cascade,
-    choose_agent,
     need_language,
-    next_due,
     next_for,
-    when_closed,
 )
 from warmline.domain.routing.route import RoutingInput, route
+from warmline.domain.routing.transitions import (
+    apply_closed,
+    due_at,
+    offer_to,
+    offered,
+    routed,
+    step,
+)
 from warmline.simulation.plan import Plan
 
 DAY = 86400.0
@@ -184,14 +193,12 @@ class Simulation:
     def _arrive(self, key: str) -> None:
         now, item = self.now(), self.items.pop(key)
         decision = route(self.policy, item, now)
-        spec = self.rp.queues[decision.queue]
-        h = Handoff(key, key, decision.queue, decision.priority, HandoffState.QUEUED,
-                    decision.rule, now, now, now, now, item.language,
-                    need_language(spec, item.language))
+        h = routed(key, key, decision, item.language, self.rp, now)
         story = Story(key, decision.queue, decision.rule, decision.fallback,
-                      decision.priority, self.t, spec.sla_seconds)
+                      decision.priority, self.t, self.rp.queues[decision.queue].sla_seconds)
         self.stories[key] = story
-        h = self._apply_closed(h, story)
+        h, events = apply_closed(h, self.rp, now)
+        _tell(story, events)
         self.waiting[key] = h
         story.eta = self._estimate(h)
         if h.available_at > now:
@@ -202,20 +209,6 @@ class Simulation:
             patience = self._minutes(self.plan.patience.mu, self.plan.patience.sigma)
             self.push(self.t + patience, "abandon", key)
         self._schedule_due(h)
-
-    def _apply_closed(self, h: Handoff, story: Story) -> Handoff:
-        outcome = when_closed(h.queue, self.rp, self.now())
-        if isinstance(outcome, str):
-            story.overflowed = True
-            return replace(h, queue=outcome, queued_at=self.now(), step=0,
-                           need_language=need_language(self.rp.queues[outcome], h.language))
-        if isinstance(outcome, Deferral):
-            story.deferred = outcome.action
-            boost = self.rp.callback_priority_boost if outcome.action == "callback" else 0
-            return replace(h, queue=outcome.queue, available_at=outcome.until,
-                           callback=outcome.action == "callback",
-                           priority=min(100, h.priority + boost))
-        return h
 
     def _estimate(self, h: Handoff) -> int | None:
         """The estimate the live service would give now (same functions, sim figures)."""
@@ -237,10 +230,10 @@ class Simulation:
 
     def _offer_new(self, key: str) -> None:
         h = self.waiting.get(key)
-        if h is None or not h.claimable(self.now()):
+        if h is None:
             return
         loads = [(a, self.load[a.id]) for a in self.agents.values()]
-        agent = choose_agent(loads, self.rp.queues[h.queue], h.need_language)
+        agent = offer_to(h, loads, self.rp, self.now())
         if agent is not None:
             self._offer(h, agent)
 
@@ -248,9 +241,7 @@ class Simulation:
         now = self.now()
         self.load[agent.id] += 1
         self.agents[agent.id] = replace(agent, last_assigned_at=now)
-        self.waiting[h.id] = replace(h, state=HandoffState.CLAIMED, agent_id=agent.id,
-                                     lease_until=now + timedelta(
-                                         seconds=self.rp.offer_seconds))
+        self.waiting[h.id] = offered(h, agent.id, self.rp, now)
         self.stories[h.id].offered = self.t
         self.push(self.t + self.plan.accept_seconds, "accept", h.id)
 
@@ -289,24 +280,20 @@ class Simulation:
         h = self.waiting.get(key)
         if h is None or h.state is not HandoffState.QUEUED:
             return
-        story, now = self.stories[key], self.now()
-        if h.available_at <= now and when_closed(h.queue, self.rp, now) is not None:
-            h = self._apply_closed(h, story)
-            if h.available_at > now:
-                self.push(self.at(h.available_at), "available", key)
-        h, steps = cascade(h, self.rp, now)
-        story.escalations += sum(1 for s in steps if s.kind != "alert")
-        story.overflowed |= any(s.kind == "overflow" for s in steps)
-        story.alerted |= any(s.kind == "alert" for s in steps)
+        now = self.now()
+        h, events = step(h, self.rp, now)
+        stepped = _tell(self.stories[key], events)
+        if h.available_at > now and any(isinstance(e, ev.HandoffDeferred) for e in events):
+            self.push(self.at(h.available_at), "available", key)
         self.waiting[key] = h
-        if steps:
+        if stepped:
             self._offer_new(key)
         self._schedule_due(self.waiting.get(key))
 
     def _schedule_due(self, h: Handoff | None) -> None:
         if h is None or h.state is not HandoffState.QUEUED:
             return
-        due = next_due(h, self.rp, self.now())
+        due = due_at(h, self.rp, self.now())
         if due is not None:
             self.push(max(self.at(due), self.t + 1), "due", h.id)
 
@@ -317,6 +304,22 @@ class Simulation:
 
     def _shift_off(self, agent_id: str) -> None:
         self.agents[agent_id] = replace(self.agents[agent_id], presence=Presence.OFFLINE)
+
+
+def _tell(story: Story, events: list[ev.Event]) -> bool:
+    """Mark on the story what a transition did; True when the cascade stepped or alerted."""
+    stepped = False
+    for e in events:
+        if isinstance(e, ev.HandoffDeferred):
+            story.deferred = e.action
+        elif isinstance(e, ev.HandoffEscalated) and e.kind == "closed":
+            story.overflowed = True  # out of hours, to the queue's out-of-hours queue
+        elif isinstance(e, ev.HandoffEscalated):  # the cascade: priority, overflow, alert
+            stepped = True
+            story.escalations += e.kind != "alert"
+            story.overflowed |= e.kind == "overflow"
+            story.alerted |= e.kind == "alert"
+    return stepped
 
 
 def simulate(plan: Plan, policy: Policy,

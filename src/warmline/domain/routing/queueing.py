@@ -139,9 +139,13 @@ def choose_agent(candidates: Iterable[tuple[HumanAgent, int]], spec: QueueSpec,
 
 def next_for(agent: HumanAgent, waiting: Iterable[Handoff], rp: RoutingPolicy,
              now: datetime) -> Handoff | None:
-    """The handoff an agent takes next: highest priority, then first come."""
-    mine = [h for h in waiting if h.claimable(now) and h.queue in rp.queues
-            and can_take(agent, rp.queues[h.queue], h.need_language)]
+    """The handoff an agent takes next: highest priority, then first come.
+
+    The same filter as the service's `HandoffRepository.claim_next(agent.id,
+    queues_for(agent, rp), agent.languages, ...)`, over handoffs held in memory."""
+    queues = queues_for(agent, rp)
+    mine = [h for h in waiting if h.claimable(now) and h.queue in queues
+            and (h.need_language is None or h.need_language in agent.languages)]
     return min(mine, key=lambda h: h.order_key) if mine else None
 
 

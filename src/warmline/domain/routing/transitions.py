@@ -1,14 +1,17 @@
-"""Pure transitions of one handoff over time: out of hours, the cascade, the next look.
+"""Pure transitions of one handoff: routed, offered, out of hours, the cascade, the next look.
 
 The service layer applies them inside a unit of work (service/handlers/routing.py and the
 sweep), and the staffing simulation (simulation/engine.py) applies the very same functions
-to its simulated queue, so a plan is judged by the rules that run in production.
+to its simulated queue, so a plan is judged by the rules that run in production. Only
+what needs storage stays in the service: the row lock on the chosen person and the
+recount of their load under it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from warmline.domain import events as ev
@@ -17,11 +20,41 @@ from warmline.domain.routing.queueing import (
     Deferral,
     Handoff,
     HandoffState,
+    HumanAgent,
     cascade,
+    choose_agent,
     need_language,
     next_due,
     when_closed,
 )
+from warmline.domain.routing.route import RouteDecision
+
+
+def routed(handoff_id: str, conversation_id: str, decision: RouteDecision,
+           language: str | None, rp: RoutingPolicy, now: datetime) -> Handoff:
+    """A new handoff, queued where the router sent it (before the out-of-hours rule)."""
+    return Handoff(handoff_id, conversation_id, decision.queue, decision.priority,
+                   HandoffState.QUEUED, decision.rule, now, now, now, now, language=language,
+                   need_language=need_language(rp.queues[decision.queue], language))
+
+
+def offer_to(h: Handoff, people: Iterable[tuple[HumanAgent, int]], rp: RoutingPolicy,
+             now: datetime) -> HumanAgent | None:
+    """Who `h` is offered to now, given each person's load; None: it waits."""
+    if not h.claimable(now):
+        return None
+    return choose_agent(people, rp.queues[h.queue], h.need_language)
+
+
+def lease_until(rp: RoutingPolicy, now: datetime) -> datetime:
+    """When an offer (or a claim) made now lapses unless confirmed."""
+    return now + timedelta(seconds=rp.offer_seconds)
+
+
+def offered(h: Handoff, agent_id: str, rp: RoutingPolicy, now: datetime) -> Handoff:
+    """`h` leased to a person for the offer window."""
+    return replace(h, state=HandoffState.CLAIMED, agent_id=agent_id,
+                   lease_until=lease_until(rp, now))
 
 
 def apply_closed(h: Handoff, rp: RoutingPolicy,

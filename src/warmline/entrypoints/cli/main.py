@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -164,14 +163,11 @@ def policy_history(to: Annotated[Path | None, typer.Option(
                   f"by {e.by}: {len(e.changes)} change(s)", highlight=False)
 
 
-def settings_table() -> str:
+def settings_table(test_only: bool = False) -> str:
     """The settings as a Markdown table (docs/configuration.md embeds it verbatim)."""
-    from warmline.config import SETTINGS
+    from warmline.config import table
 
-    rows = ["| variable | default | meaning |", "| --- | --- | --- |"]
-    rows += [f"| `WARMLINE_{s.name.upper()}` | {f'`{s.default}`' if s.default else '(empty)'} "
-             f"| {s.help} |" for s in SETTINGS]
-    return "\n".join(rows)
+    return table(test_only)
 
 
 def policy_table() -> str:
@@ -185,9 +181,11 @@ def policy_table() -> str:
 
 
 @app.command()
-def settings() -> None:
+def settings(test_only: Annotated[bool, typer.Option(
+        "--test-only", help="the settings of the fault tests instead (never for operators)")]
+        = False) -> None:
     """Print every setting (environment variable, default, meaning) as Markdown."""
-    sys.stdout.write(settings_table() + "\n")
+    sys.stdout.write(settings_table(test_only) + "\n")
 
 
 @policy_app.command("reference")
@@ -242,14 +240,21 @@ def demo(url: Annotated[str, typer.Option(help="running Warmline API")] = "",
     """Play the scenario suite against a running API and print what was decided."""
     import httpx
 
-    token = os.environ.get("WARMLINE_API_TOKEN", "")
+    from warmline.config import Config
+
+    try:
+        config = Config.from_env()
+    except ValueError as exc:
+        _fail(str(exc))
+        raise
+    token = config.api_token
     if not token and token_file.is_file():
         token = token_file.read_text("utf-8").strip()
     headers = {"Authorization": f"Bearer {token}"} if token else {}
 
     from warmline.entrypoints.cli import scenarios as sc
 
-    base = url or f"http://127.0.0.1:{os.environ.get('WARMLINE_PORT', '8000')}"
+    base = url or f"http://127.0.0.1:{config.port}"
     try:
         suite = sc.load(scenarios)
     except (OSError, ValueError) as exc:

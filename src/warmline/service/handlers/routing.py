@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from warmline.domain import events as ev
 from warmline.domain.record.facts import CustomerFacts
@@ -28,12 +28,19 @@ from warmline.domain.routing.queueing import (
     HandoffState,
     HumanAgent,
     Presence,
-    choose_agent,
     need_language,
     queues_for,
 )
 from warmline.domain.routing.route import route, routing_input
-from warmline.domain.routing.transitions import apply_closed, due_at, envelope
+from warmline.domain.routing.transitions import (
+    apply_closed,
+    due_at,
+    envelope,
+    lease_until,
+    offer_to,
+    offered,
+    routed,
+)
 from warmline.ports import UnitOfWork
 from warmline.service.unit import Appender, Dependencies
 
@@ -45,10 +52,7 @@ def route_escalation(uow: UnitOfWork, deps: Dependencies, app: Appender, turn: i
     rp = policy.routing
     item = routing_input(app.conv, record)
     decision = route(policy, item, now)
-    handoff = Handoff(uuid.uuid4().hex, app.conv.id, decision.queue, decision.priority,
-                      HandoffState.QUEUED, decision.rule, now, now, now, now,
-                      language=item.language,
-                      need_language=need_language(rp.queues[decision.queue], item.language))
+    handoff = routed(uuid.uuid4().hex, app.conv.id, decision, item.language, rp, now)
     handoff, closed = apply_closed(handoff, rp, now)
     eta = wait_estimate(uow, rp, handoff, now)
     app.add(ev.HandoffRouted(conversation_id=app.conv.id, occurred_at=now,
@@ -110,13 +114,14 @@ def offer(uow: UnitOfWork, rp: RoutingPolicy, h: Handoff, now: datetime,
           exclude: str | None = None) -> Handoff:
     """Lease `h` to the best available person (least loaded, then idle longest).
 
-    The chosen person's row is locked and their load counted again under the lock, so
-    two handoffs routed at once cannot both take someone's last free slot."""
+    The choice is the domain's (`offer_to`, as in the simulation); here the chosen
+    person's row is locked and their load counted again under the lock, so two handoffs
+    routed at once cannot both take someone's last free slot."""
     if not h.claimable(now):
         return h
     loads = uow.handoffs.loads(now)
     people = [(a, loads.get(a.id, 0)) for a in uow.agents.all() if a.id != exclude]
-    chosen = choose_agent(people, rp.queues[h.queue], h.need_language)
+    chosen = offer_to(h, people, rp, now)
     if chosen is None:
         return h
     locked = uow.agents.get(chosen.id, lock=True)
@@ -124,8 +129,7 @@ def offer(uow: UnitOfWork, rp: RoutingPolicy, h: Handoff, now: datetime,
             locked.capacity:
         return h
     uow.agents.save(replace(locked, last_assigned_at=now))
-    return replace(h, state=HandoffState.CLAIMED, agent_id=chosen.id,
-                   lease_until=now + timedelta(seconds=rp.offer_seconds))
+    return offered(h, chosen.id, rp, now)
 
 
 def fill(uow: UnitOfWork, rp: RoutingPolicy, agent: HumanAgent, now: datetime) -> int:
@@ -134,10 +138,9 @@ def fill(uow: UnitOfWork, rp: RoutingPolicy, agent: HumanAgent, now: datetime) -
         return 0
     free = agent.capacity - uow.handoffs.loads(now, agent.id).get(agent.id, 0)
     made = 0
-    lease = now + timedelta(seconds=rp.offer_seconds)
-    for _ in range(max(free, 0)):
+    for _ in range(max(free, 0)):  # the storage twin of queueing.next_for
         got = uow.handoffs.claim_next(agent.id, queues_for(agent, rp), sorted(agent.languages),
-                                      now, lease)
+                                      now, lease_until(rp, now))
         if got is None:
             break
         made += 1
