@@ -67,6 +67,30 @@ class Warmline:
         route and the CLI."""
         return sweep_once(self.bus, self.dispatcher)
 
+    def database_problem(self) -> str | None:
+        """What keeps the database from serving (unreachable, missing, not migrated to
+        this version's schema), in one line with what to do; None when it is fine."""
+        if not isinstance(self.uow, SqlUnits):
+            return None  # memory units of work: nothing to reach
+        from warmline.adapters.storage.migrate import problem
+
+        return problem(self.config.database_url, engine=self.uow.engine)
+
+    def model_problem(self) -> str | None:
+        """Why the embedded sentence model cannot load, when the semantic signals need it."""
+        from warmline.adapters.signals.semantic import SemanticSignals
+
+        if not isinstance(self.bus.deps.signals, SemanticSignals):
+            return None
+        from warmline.adapters.signals.embedder import unavailable
+
+        return unavailable()
+
+    def problems(self) -> list[str]:
+        """Everything that keeps this instance from working, each with what to do
+        (`/healthz` answers 503 naming them)."""
+        return [p for p in (self.database_problem(), self.model_problem()) if p]
+
 
 @dataclass(frozen=True)
 class ChannelSet:
@@ -313,6 +337,33 @@ def migrate(url: str) -> str | None:
 
     upgrade(url)
     return current(url)
+
+
+def check_database(url: str, *, migrated: bool = True) -> str:
+    """`url` if its database can be used as it is, else DatabaseNotReady saying what to do.
+
+    Creates nothing: every command but `warmline db upgrade` calls this first, so a read
+    command never leaves an empty SQLite file behind (`migrated=False`: the database must
+    exist and answer, whatever its schema)."""
+    from warmline.adapters.storage.migrate import check
+
+    check(url, migrated=migrated)
+    return url
+
+
+def database_problem(url: str, *, migrated: bool = True) -> str | None:
+    """What keeps the database at `url` from serving, in one line with what to do (None
+    when it can); creates nothing."""
+    from warmline.adapters.storage.migrate import problem
+
+    return problem(url, migrated=migrated)
+
+
+def shown_url(url: str) -> str:
+    """A database URL fit to print: without its password."""
+    from warmline.adapters.storage.migrate import shown
+
+    return shown(url)
 
 
 def schema_revisions(url: str) -> tuple[str | None, str | None]:

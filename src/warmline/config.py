@@ -34,7 +34,12 @@ T = TypeVar("T")
 
 SIGNAL_PROVIDERS = ("semantic", "lexical")
 AGENTS = ("none", "reference", "llm")
+LOG_FORMATS = ("text", "json")
 FAULT_POINTS = ("before_commit", "after_commit")  # where warmline/faults.py may pause
+
+
+class SettingError(ValueError):
+    """A setting's value is wrong; the message names the variable and what was expected."""
 
 
 @dataclass(frozen=True)
@@ -57,7 +62,7 @@ class Setting:
         try:
             return self.parse(text)
         except ValueError as exc:
-            raise ValueError(f"{self.variable}: {exc}") from None
+            raise SettingError(f"{self.variable}: {exc}") from None
 
 
 @overload
@@ -202,6 +207,10 @@ class Config:
         _whole)
     max_body_bytes: int = setting("65536", "largest request body the API accepts", _whole)
     max_message_chars: int = setting("4000", "longest message text the API accepts", _whole)
+    log_format: str = setting(
+        "text", "how `warmline serve` writes its log lines: `text` (uvicorn's) or `json` (one "
+        "object a line: time, level, logger, message; personal data redacted as in text)",
+        _one_of("log format", LOG_FORMATS))
     sweep_seconds: float = setting(
         "5", "how often each `warmline serve` process applies due queue cascades, lapsed "
         "leases and out-of-hours rules (0: never; then run `warmline routing sweep`)",
@@ -326,15 +335,15 @@ def _from_file(env: Mapping[str, str], s: Setting) -> str | None:
     try:
         return Path(path).read_text(encoding="utf-8").strip()
     except OSError as exc:
-        raise ValueError(f"{s.variable}_FILE: cannot read {path!r} "
-                         f"({exc.strerror})") from None
+        raise SettingError(f"{s.variable}_FILE: cannot read {path!r} "
+                           f"({exc.strerror})") from None
 
 
 def _across(values: Mapping[str, Any]) -> None:
     """The checks that span settings (each setting's own check is its parser)."""
     if values["kb"] is not None and values["signals"] != "semantic":
-        raise ValueError("WARMLINE_KB: the scope check needs WARMLINE_SIGNALS=semantic "
+        raise SettingError("WARMLINE_KB: the scope check needs WARMLINE_SIGNALS=semantic "
                          f"(got {values['signals']!r})")
     if values["agent"] == "llm" and not (values["llm_url"] and values["llm_model"]):
-        raise ValueError("WARMLINE_LLM_URL and WARMLINE_LLM_MODEL: both are needed with "
-                         "WARMLINE_AGENT=llm")
+        raise SettingError("WARMLINE_LLM_URL and WARMLINE_LLM_MODEL: both are needed with "
+                           "WARMLINE_AGENT=llm")

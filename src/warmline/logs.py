@@ -16,6 +16,9 @@ Redacted, best effort:
 - street addresses: a house number, one to four capitalised words and a street word
   (`221B Baker Street`, `12 Rue de Rivoli`, `Hauptstraße 5`) -> `[address]`.
 
+With `WARMLINE_LOG_FORMAT=json`, `warmline serve` writes each line as one JSON object
+(`JsonFormatter`, wired by `serve_log_config`): the same records, so the same redaction.
+
 Kept: order numbers (`#10432`, `order 1043`), amounts, dates and times, IPv4
 addresses (uvicorn's access log starts with the client's), ids that mix letters and
 digits. A long digit-only id (a 10-digit epoch time...) reads as a phone number and is
@@ -24,9 +27,11 @@ redacted too: over-redaction is the safe side.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
@@ -131,3 +136,42 @@ def install() -> None:
     redacting: Callable[..., logging.LogRecord] = factory
     redacting._warmline_redacting = True  # type: ignore[attr-defined]
     logging.setLogRecordFactory(redacting)
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object a line: time (UTC), level, logger, process, message, and the
+    traceback when there is one. The record is redacted first (a no-op when `install()`
+    already did it), so JSON lines carry no more personal data than text ones."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        redact_record(record)
+        entry: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(
+                timespec="milliseconds"),
+            "level": record.levelname, "logger": record.name, "process": record.process,
+            "message": record.getMessage()}
+        if record.exc_info and not record.exc_text:
+            record.exc_text = redact(self.formatException(record.exc_info))
+        if record.exc_text:
+            entry["exception"] = record.exc_text
+        if record.stack_info:
+            entry["stack"] = record.stack_info
+        return json.dumps(entry, ensure_ascii=False, default=str)
+
+
+def serve_log_config(log_format: str) -> dict[str, Any] | None:
+    """The `logging.config.dictConfig` for `warmline serve` (uvicorn applies it in every
+    worker): None keeps uvicorn's text lines; `json` sends uvicorn's and Warmline's
+    records, at INFO, through `JsonFormatter` to standard error. Other libraries' loggers
+    stay at WARNING (SQLAlchemy would log every statement at INFO)."""
+    if log_format != "json":
+        return None
+    handler = {"class": "logging.StreamHandler", "formatter": "json",
+               "stream": "ext://sys.stderr"}
+    quiet = {"handlers": ["json"], "level": "INFO", "propagate": False}
+    return {"version": 1, "disable_existing_loggers": False,
+            "formatters": {"json": {"()": f"{__name__}.JsonFormatter"}},
+            "handlers": {"json": handler},
+            "loggers": {"uvicorn": quiet, "uvicorn.error": {"level": "INFO"},
+                        "uvicorn.access": quiet, "warmline": quiet},
+            "root": {"handlers": ["json"], "level": "WARNING"}}

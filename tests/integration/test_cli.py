@@ -57,8 +57,9 @@ def test_decide_reads_the_record_for_live_checks() -> None:
 
 def test_decide_rejects_bad_input_naming_the_field() -> None:
     bad = runner.invoke(app, ["decide"], input='{"turns": [{"role": "bot", "text": "x"}]}')
-    assert bad.exit_code == 2 and "turns[0].role" in bad.output
-    assert runner.invoke(app, ["decide"], input="not json").exit_code == 2
+    # the input, not the command line, is wrong: a failure of the work (exit 1)
+    assert bad.exit_code == 1 and "turns[0].role" in bad.output
+    assert runner.invoke(app, ["decide"], input="not json").exit_code == 1
 
 
 def test_policy_check_accepts_the_default_and_names_a_bad_key(tmp_path: Path) -> None:
@@ -67,7 +68,7 @@ def test_policy_check_accepts_the_default_and_names_a_bad_key(tmp_path: Path) ->
     bad_file = tmp_path / "p.yaml"
     bad_file.write_text("version: '2'\ntriggers:\n  money_risk:\n    refund_over: lots\n")
     bad = runner.invoke(app, ["policy", "check", str(bad_file)])
-    assert bad.exit_code == 2 and "triggers.money_risk.refund_over" in bad.output
+    assert bad.exit_code == 1 and "triggers.money_risk.refund_over" in bad.output
 
 
 def _free_port() -> int:

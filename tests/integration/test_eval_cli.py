@@ -115,7 +115,7 @@ def test_eval_rejects_a_broken_set_naming_the_line(tmp_path: Path) -> None:
     folder.mkdir()
     (folder / "cases.jsonl").write_text('{"turns": [{"role": "bot", "text": "x"}]}\n')
     result = runner.invoke(app, ["eval", str(folder), "--signals", "lexical"])
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert "cases.jsonl:1" in result.output and "role" in result.output
 
 

@@ -40,7 +40,7 @@ def test_simulate_rejects_a_bad_plan_naming_the_key(tmp_path: Path) -> None:
                     "handle_minutes: {median: 5, p90: 9}\npatience_minutes: {median: 9, "
                     "p90: 20}\nagents: [{name: x, shift: '9 to 5'}]\n")
     result = runner.invoke(app, ["simulate", "--plan", str(plan)])
-    assert result.exit_code == 2 and "agents[0].shift" in result.output
+    assert result.exit_code == 1 and "agents[0].shift" in result.output
 
 
 def test_routing_explain_shows_each_rule_tried_and_where_it_went() -> None:

@@ -123,6 +123,7 @@ BAD = {
     "max_body_bytes": ("-1", "expected a whole number, got '-1'"),
     "max_message_chars": ("4k", "expected a whole number, got '4k'"),
     "sweep_seconds": ("3601", "expected seconds between 0 and 3600, got '3601'"),
+    "log_format": ("xml", "unknown log format 'xml' (known: text, json)"),
     "whatsapp_api_url": ("graph.facebook.com", "expected an http(s) URL"),
     "chatwoot_url": ("ftp://chat.example", "expected an http(s) URL"),
     "chatwoot_account_id": ("acme", "expected a whole number, got 'acme'"),

@@ -83,3 +83,64 @@ def test_once_installed_every_logger_redacts_before_any_handler_sees_the_record(
     assert caplog.records[-1].getMessage() == "sent to [email]"
     factory = logging.getLogRecordFactory()
     assert getattr(factory, "_warmline_redacting", False)
+
+
+def _record(msg: str, *args: object, exc: BaseException | None = None) -> logging.LogRecord:
+    """A record made as a logger makes it, without the installed redacting factory."""
+    exc_info = (type(exc), exc, exc.__traceback__) if exc is not None else None
+    return logging.LogRecord("warmline.test.json", logging.WARNING, __file__, 1, msg, args,
+                             exc_info)
+
+
+def test_json_log_lines_are_one_object_each_with_the_same_redaction_as_text() -> None:
+    import json
+
+    from warmline.logs import JsonFormatter
+
+    try:
+        raise ValueError("bad card 4111111111111111 from ana@example.com")
+    except ValueError as caught:
+        error = caught
+    line = JsonFormatter().format(_record("customer %s wrote about order %d",
+                                          "ana@example.com", 10432, exc=error))
+    assert "\n" not in line  # one line a record, even with a traceback
+    entry = json.loads(line)
+    assert entry["message"] == "customer [email] wrote about order 10432"
+    assert entry["level"] == "WARNING" and entry["logger"] == "warmline.test.json"
+    assert entry["time"].endswith("+00:00")
+    assert "ValueError: bad card [card] from [email]" in entry["exception"]
+    assert "4111111111111111" not in line and "ana@example.com" not in line
+
+
+def test_the_serve_log_config_sends_uvicorn_and_warmline_records_through_json() -> None:
+    import io
+    import json
+    import logging.config
+
+    from warmline.logs import serve_log_config
+
+    assert serve_log_config("text") is None  # uvicorn's own text lines
+    config = serve_log_config("json")
+    assert config is not None
+    stream = io.StringIO()
+    config["handlers"]["json"]["stream"] = stream
+    saved = {name: (logging.getLogger(name).handlers[:], logging.getLogger(name).level,
+                    logging.getLogger(name).propagate)
+             for name in ("", "uvicorn", "uvicorn.error", "uvicorn.access", "warmline",
+                          "sqlalchemy.engine")}
+    try:
+        logging.config.dictConfig(config)
+        logging.getLogger("uvicorn.access").info('%s - "%s %s HTTP/%s" %d', "127.0.0.1:5",
+                                                 "GET", "/v1/customers/bo@example.org",
+                                                 "1.1", 200)
+        logging.getLogger("warmline.sweeper").info("sweep: nothing due")
+        logging.getLogger("sqlalchemy.engine").info("SELECT 1")  # below WARNING: not shown
+    finally:
+        for name, (handlers, level, propagate) in saved.items():
+            logger = logging.getLogger(name)
+            logger.handlers[:] = handlers
+            logger.setLevel(level)
+            logger.propagate = propagate
+    entries = [json.loads(line) for line in stream.getvalue().splitlines()]
+    assert [e["logger"] for e in entries] == ["uvicorn.access", "warmline.sweeper"]
+    assert entries[0]["message"] == '127.0.0.1:5 - "GET /v1/customers/[email] HTTP/1.1" 200'

@@ -95,4 +95,4 @@ def test_a_version_label_cannot_be_reused_for_other_content(tmp_path: Path) -> N
     cand.write_text(_variant(("refund_over: 100", "refund_over: 70"),
                              ('version: "2026.11.1"', 'version: "2026.12.1"')))
     again = CliRunner().invoke(app, args)
-    assert again.exit_code == 2 and "new version" in again.output
+    assert again.exit_code == 1 and "new version" in again.output

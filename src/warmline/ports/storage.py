@@ -17,6 +17,11 @@ class ConcurrencyError(Exception):
     """Another writer appended to the same conversation first; retry the command."""
 
 
+class DatabaseNotReady(Exception):
+    """The database cannot be used as it is (missing, unreachable, not migrated): the
+    message says what is wrong and what to do, in one line."""
+
+
 @dataclass(frozen=True)
 class InboundKey:
     """Where an inbound message (channel, external id) was stored."""

@@ -122,7 +122,7 @@ class MiniLMEmbedder:
 
     def _open(self) -> tuple[onnxruntime.InferenceSession, Tokenizer]:
         model_dir = _model_dir()
-        absent = [m for m in _RUNTIME_MODULES if importlib.util.find_spec(m) is None]
+        absent = _absent_runtime()
         if absent:
             raise RuntimeError(f"MiniLMEmbedder needs these packages installed: {absent}")
         import onnxruntime
@@ -151,6 +151,22 @@ def _shared(key: tuple[str, int, int], open_: Any) -> Any:
         if key not in _SESSIONS:
             _SESSIONS[key] = open_()
         return _SESSIONS[key]
+
+
+def unavailable() -> str | None:
+    """Why the model cannot load in this install (its package, a file of it or a runtime
+    module is missing), or None when it can. Loads nothing: cheap enough for every
+    `/healthz` call."""
+    try:
+        _model_dir()
+    except RuntimeError as exc:
+        return str(exc)
+    absent = _absent_runtime()
+    return f"the model needs these packages installed: {', '.join(absent)}" if absent else None
+
+
+def _absent_runtime() -> list[str]:
+    return [m for m in _RUNTIME_MODULES if importlib.util.find_spec(m) is None]
 
 
 def _model_dir() -> Path:

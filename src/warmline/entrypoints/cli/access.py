@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from warmline.config import Config
+from warmline.entrypoints.cli.errors import USAGE, database_url, fail
 from warmline.ports import AccessStore
 
 users_app = typer.Typer(help="People who sign in to the console (roles: agent, supervisor, "
@@ -29,13 +30,7 @@ Url = Annotated[str | None, typer.Option(help="database URL (default: WARMLINE_D
 def _store(url: str | None) -> AccessStore:
     from warmline.bootstrap import build_access
 
-    config = Config.from_env(database_url=url) if url else Config.from_env()
-    return build_access(config, sql=True)
-
-
-def _fail(message: str) -> None:
-    err.print(f"[red]error:[/] {message}", highlight=False)
-    raise typer.Exit(2)
+    return build_access(Config.from_env(database_url=database_url(url)), sql=True)
 
 
 @users_app.command("add")
@@ -49,15 +44,16 @@ def add(name: Annotated[str, typer.Argument(help="sign-in name")],
     """Create a person, or replace their role and password (ends their sessions)."""
     from warmline.service.access import AccessError, add_user
 
+    store = _store(url)  # the database first: no password typed for nothing
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
         password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
     try:
-        user = add_user(_store(url), name, role, password, agent_id)
+        user = add_user(store, name, role, password, agent_id)
     except AccessError as exc:
-        _fail(f"--{exc.field.replace('_', '-')}: {exc}" if exc.field != "name"
-              else f"NAME: {exc}")
+        fail(f"--{exc.field.replace('_', '-')}: {exc}" if exc.field != "name"
+             else f"NAME: {exc}", USAGE)
     out.print(f"[green]saved[/] {user.name} ({user.role.value}"
               f"{', as ' + user.agent_id if user.agent_id else ''})", highlight=False)
 
@@ -80,7 +76,7 @@ def disable(name: str, url: Url = None) -> None:
     try:
         ended = disable_user(_store(url), name)
     except AccessError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     out.print(f"[green]disabled[/] {name}; {ended} session(s) ended", highlight=False)
 
 
@@ -96,7 +92,7 @@ def create(name: Annotated[str, typer.Argument(help="what holds it, e.g. shop-bo
     try:
         issued = issue_token(_store(url), name, role, agent_id)
     except AccessError as exc:
-        _fail(f"--{exc.field.replace('_', '-')}: {exc}")
+        fail(f"--{exc.field.replace('_', '-')}: {exc}", USAGE)
     err.print(f"token {issued.token.id} ({issued.token.role.value}) for {name}; send it as "
               "`Authorization: Bearer <secret>`. The secret, shown once:", highlight=False)
     sys.stdout.write(issued.secret + "\n")
@@ -117,7 +113,7 @@ def list_tokens(url: Url = None) -> None:
 def revoke(token_id: str, url: Url = None) -> None:
     """Revoke a token at once (every process checks the database on each request)."""
     if not _store(url).revoke_token(token_id):
-        _fail(f"no token {token_id!r} (see `warmline tokens list`)")
+        fail(f"no token {token_id!r} (see `warmline tokens list`)")
     out.print(f"[green]revoked[/] {token_id}", highlight=False)
 
 

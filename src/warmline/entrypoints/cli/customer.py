@@ -8,6 +8,7 @@ import typer
 from rich.console import Console
 
 from warmline.config import Config
+from warmline.entrypoints.cli.errors import database_url, fail
 
 customer_app = typer.Typer(help="One customer's data in Warmline.", no_args_is_help=True)
 out = Console()
@@ -27,7 +28,7 @@ def forget(ref: Annotated[str, typer.Argument(help="the customer's reference in 
     times, queues, scores and so the metrics are kept. Cannot be undone."""
     from warmline.bootstrap import eraser as eraser_for
 
-    config = Config.from_env(database_url=url) if url else Config.from_env()
+    config = Config.from_env(database_url=database_url(url))
     eraser = eraser_for(config.database_url)
     ids = sorted(set(eraser.conversations_of(ref)) | set(conversation or ()))
     out.print(f"customer {ref}: {len(ids)} conversation(s) to erase"
@@ -38,9 +39,7 @@ def forget(ref: Annotated[str, typer.Argument(help="the customer's reference in 
     try:
         done = eraser.forget(ref, ids)
     except LookupError as exc:
-        err.print(f"[red]error:[/] --conversation: {exc}; nothing was erased",
-                  highlight=False)
-        raise typer.Exit(2) from None
+        fail(f"--conversation: {exc}; nothing was erased")
     out.print(f"[green]forgotten[/]: {len(done.conversations)} conversation(s), "
               f"{done.events} event(s) erased; record rows deleted: "
               + ", ".join(f"{n} {k}" for k, n in done.record_rows.items() if n),

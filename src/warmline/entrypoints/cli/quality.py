@@ -19,16 +19,12 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from warmline.entrypoints.cli.errors import USAGE, fail
 from warmline.quality.metrics import Report
 
 DEFAULT_DATA = Path("../shared/data/dev")
 out = Console()
 err = Console(stderr=True)
-
-
-def _fail(message: str) -> None:
-    err.print(f"[bold red]error:[/] {message}")
-    raise typer.Exit(2)
 
 
 def eval_command(
@@ -59,21 +55,21 @@ def eval_command(
         labelled = load_set(folder)
         chosen = load_policy(policy or config.policy)
     except (ValueError, PolicyError, OSError) as exc:
-        _fail(str(exc))
+        fail(str(exc))
     if retrain not in PROTOCOLS:
-        _fail(f"--retrain: expected one of {', '.join(PROTOCOLS)}, got {retrain!r}")
+        fail(f"--retrain: expected one of {', '.join(PROTOCOLS)}, got {retrain!r}", USAGE)
     if limit is not None:
         labelled = LabelledSet(labelled.name, labelled.path, labelled.cases[:limit],
                                labelled.kb)
     provider = signals or config.signals
     if retrain != "none" and provider != "semantic":
-        _fail("--retrain needs semantic signals (the heads are part of the model)")
+        fail("--retrain needs semantic signals (the heads are part of the model)", USAGE)
     chosen_signals = None  # semantic: evaluate() builds them, with the set's kb
     if provider != "semantic":
         try:
             chosen_signals = build_signals(provider, labelled.kb)
         except ValueError as exc:
-            _fail(str(exc))
+            fail(f"--signals: {exc}", USAGE)
     started = time.perf_counter()
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=err, transient=True) as progress:
@@ -91,7 +87,7 @@ def eval_command(
                               folds=folds, data=data, tick=tick,
                               say=say)
         except (ValueError, RuntimeError) as exc:
-            _fail(str(exc))
+            fail(str(exc))
     seconds = time.perf_counter() - started
     out.print(report_table(report, f"{labelled.name} ({provider} signals, heads: "
                                    f"{_protocol_name(retrain, folds)}) in {seconds:.0f} s"))
@@ -142,7 +138,7 @@ def train_command(
             heads, provenance = train(
                 data, progress=lambda m: progress.update(task, description=m))
         except (ValueError, OSError) as exc:
-            _fail(str(exc))
+            fail(str(exc))
     path = heads.save(target, provenance)
     meta = json.loads((target / "heads.json").read_text(encoding="utf-8"))
     out.print(f"[green]wrote[/] {path} ({path.stat().st_size} bytes, sha256 "

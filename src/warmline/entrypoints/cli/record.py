@@ -14,23 +14,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
+from warmline.entrypoints.cli.errors import USAGE, database_url, fail
+
 out = Console()
 err = Console(stderr=True)
-
-
-def _fail(message: str, code: int = 2) -> None:
-    err.print(f"[bold red]error:[/] {message}")
-    raise typer.Exit(code)
-
-
-def _url(url: str | None) -> str:
-    from warmline.config import Config
-
-    try:
-        return url or Config.from_env().database_url
-    except ValueError as exc:
-        _fail(str(exc))
-    raise AssertionError("unreachable")
 
 
 def import_command(
@@ -49,11 +36,11 @@ def import_command(
     from warmline.service.importing import import_files
 
     if format is not None and format not in FORMATS:
-        _fail(f"--format: expected one of {', '.join(FORMATS)}, got {format!r}")
+        fail(f"--format: expected one of {', '.join(FORMATS)}, got {format!r}", USAGE)
     missing = [str(f) for f in files if not f.is_file()]
     if missing:
-        _fail(f"no such file: {', '.join(missing)}")
-    store = record_store(_url(url))
+        fail(f"no such file: {', '.join(missing)}")
+    store = record_store(database_url(url))
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   console=err, transient=True) as bar:
         task = bar.add_task("reading", total=len(files) + 2)
@@ -65,7 +52,7 @@ def import_command(
             report = import_files(files, store=store, parse=parse_import_file, fmt=format,
                                   kind=kind, progress=note)
         except ValueError as exc:
-            _fail(str(exc), 1)
+            fail(str(exc))
     if report.errors:
         table = Table("file", "where", "field", "problem", title=f"{len(report.errors)} bad "
                       f"row(s): nothing was stored", title_style="bold red")
@@ -95,20 +82,16 @@ def context_command(
     from warmline.entrypoints.cli.package_view import render
     from warmline.service.views.package import live_view
 
-    try:
-        config = Config.from_env(database_url=_url(url), signals="lexical")
-    except ValueError as exc:
-        _fail(str(exc))
+    config = Config.from_env(database_url=database_url(url), signals="lexical")
     wl = bootstrap(config)
     deps = wl.bus.deps
     try:
         view = live_view(wl.uow, deps.record, conversation_id, deps.clock.now())
     except ConversationNotFound as exc:
-        _fail(str(exc), 1)
+        fail(str(exc))
     if view is None:
-        _fail(f"conversation {conversation_id!r} has not been handed off: it has no context "
-              "package", 1)
-    assert view is not None
+        fail(f"conversation {conversation_id!r} has not been handed off: it has no context "
+             "package")
     if as_json:
         sys.stdout.write(json.dumps(view, indent=2, ensure_ascii=False) + "\n")
         return
@@ -137,11 +120,15 @@ def demo_store_command(
     from warmline.demo.store import build
     from warmline.ports import RecordUnavailable
 
+    if not load and out_dir is None:
+        fail("nothing to do: pass --load and/or --out DIR", USAGE)
     try:
         now = datetime.combine(date.fromisoformat(today), time(12), tzinfo=UTC) if today \
             else None
     except ValueError:
-        _fail(f"--today: expected YYYY-MM-DD, got {today!r}")
+        fail(f"--today: expected YYYY-MM-DD, got {today!r}", USAGE)
+    if load:
+        url = database_url(url)  # before the work: a missing database fails at once
     batch = build(now)
     if out_dir is not None:
         from warmline.demo.export import to_json
@@ -155,26 +142,23 @@ def demo_store_command(
         (out_dir / "kb.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), "utf-8")
         out.print(f"[green]wrote[/] {out_dir}/record.json, kb.yaml, kb.jsonl")
     if load:
+        assert url is not None
         try:
-            counts = record_store(_url(url)).write(batch)
+            counts = record_store(url).write(batch)
         except (ValueError, RecordUnavailable) as exc:
-            _fail(f"{exc} (is the database migrated? `warmline db upgrade`)", 1)
-        except Exception as exc:  # a database that is not migrated, unreachable...
-            _fail(f"cannot load the demo store: {type(exc).__name__}: {exc}. Run "
-                  "`warmline db upgrade` first.", 1)
+            fail(f"cannot load the demo store: {exc}")
         out.print("[green]demo store loaded[/]: " + ", ".join(f"{n} {k.replace('_', ' ')}"
                                                               for k, n in counts.items()))
         from warmline.bootstrap import bootstrap
         from warmline.config import Config
         from warmline.demo.staff import load_team
 
-        wl = bootstrap(Config.from_env(database_url=_url(url), signals="lexical"))
+        wl = bootstrap(Config.from_env(database_url=url, signals="lexical"))
         lines = load_team(wl, token_out)
         out.print("[green]demo team[/]: sign in at http://127.0.0.1:8000/console as",
                   highlight=False)
         out.print("\n".join(lines), highlight=False)
-    if not load and out_dir is None:
-        _fail("nothing to do: pass --load and/or --out DIR")
+
 
 
 def register(app: typer.Typer) -> None:

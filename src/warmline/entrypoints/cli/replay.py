@@ -22,15 +22,11 @@ from rich.progress import (
 from rich.table import Table
 
 from warmline.domain.measure.replay import Change, Scores
+from warmline.entrypoints.cli.errors import USAGE, database_url, fail
 
 out = Console()
 err = Console(stderr=True)
 KINDS = ("earlier", "later", "dropped", "added", "rerouted", "same")
-
-
-def _fail(message: str) -> None:
-    err.print(f"[bold red]error:[/] {message}")
-    raise typer.Exit(2)
 
 
 def _since(text: str | None) -> datetime | None:
@@ -39,8 +35,7 @@ def _since(text: str | None) -> datetime | None:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        _fail(f"--since: expected a date like 2026-11-01, got {text!r}")
-        raise
+        fail(f"--since: expected a date like 2026-11-01, got {text!r}", USAGE)
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
@@ -73,12 +68,13 @@ def replay_command(
     from warmline.quality.replay import Replayer, replay_set, replay_store
 
     config = Config.from_env(database_url=url) if url else Config.from_env()
+    if labelled is None:  # the stored conversations: the database must be there
+        database_url(config.database_url)
     try:
         candidate = load_policy(policy)
         current = load_policy(baseline or config.policy)
     except (PolicyError, OSError) as exc:
-        _fail(f"policy: {exc}")
-        raise
+        fail(f"policy: {exc}")
     sig = build_signals(signals or config.signals, config.kb)
     started = time.perf_counter()
     result: dict[str, Any] = {"candidate": candidate.version}
@@ -87,8 +83,7 @@ def replay_command(
             try:
                 data = load_set(labelled)
             except ValueError as exc:
-                _fail(str(exc))
-                raise
+                fail(str(exc))
             task = bar.add_task(f"replaying {data.name}", total=len(data.cases))
             sr = replay_set(data, Replayer(current, sig), Replayer(candidate, sig),
                             tick=lambda n: bar.advance(task, n))
@@ -152,7 +147,6 @@ def report_command(
 ) -> None:
     """The monthly review: figures, charts and transcripts to read (HTML + CSV)."""
     from warmline.bootstrap import sql_uow_factory
-    from warmline.config import Config
     from warmline.entrypoints.cli.report_html import render
     from warmline.service.views.metrics import load_histories
     from warmline.service.views.report import month_bounds, review, to_csv
@@ -160,9 +154,8 @@ def report_command(
     try:
         month_bounds(month)
     except ValueError:
-        _fail(f"--month: expected YYYY-MM, got {month!r}")
-    config = Config.from_env(database_url=url) if url else Config.from_env()
-    histories = load_histories(sql_uow_factory(config.database_url))
+        fail(f"--month: expected YYYY-MM, got {month!r}", USAGE)
+    histories = load_histories(sql_uow_factory(database_url(url)))
     r = review(histories, month, now=datetime.now(UTC))
     out_dir.mkdir(parents=True, exist_ok=True)
     html, table = out_dir / f"review-{month}.html", out_dir / f"review-{month}.csv"
@@ -184,6 +177,7 @@ def history_command(
     from warmline.bootstrap import build_signals, load_policy, sql_uow_factory
     from warmline.simulation.history import store_history, synthetic_history
 
+    url = database_url(url)
     first = _since(start)
     assert first is not None
     history = synthetic_history(first, days=days, per_day=per_day, seed=seed,

@@ -18,16 +18,12 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from warmline.domain.errors import PolicyError
+from warmline.entrypoints.cli.errors import USAGE, database_url, fail
 
 routing_app = typer.Typer(help="Routing: explain a route, apply due cascades.",
                           no_args_is_help=True)
 out = Console()
 err = Console(stderr=True)
-
-
-def _fail(message: str) -> None:
-    err.print(f"[bold red]error:[/] {message}")
-    raise typer.Exit(2)
 
 
 def _policy(path: Path | None) -> Any:
@@ -37,7 +33,7 @@ def _policy(path: Path | None) -> Any:
     try:
         return load_policy(path or Config.from_env().policy)
     except (PolicyError, OSError) as exc:
-        _fail(str(exc))
+        fail(f"policy: {exc}")
 
 
 def simulate(plan: Annotated[Path | None, typer.Option(
@@ -60,7 +56,7 @@ def simulate(plan: Annotated[Path | None, typer.Option(
     try:
         day = load_plan(plan)
     except (PolicyError, OSError) as exc:
-        _fail(f"{plan or 'demo plan'}: {exc}")
+        fail(f"{plan or 'demo plan'}: {exc}")
     if seed is not None:
         day = replace(day, seed=seed)
     pol = _policy(policy)
@@ -209,7 +205,7 @@ def explain(topics: Annotated[list[str] | None, typer.Option("--topic")] = None,
     try:
         when = datetime.fromisoformat(at) if at else datetime.now(UTC)
     except ValueError:
-        _fail(f"--at: not an ISO time: {at!r}")
+        fail(f"--at: not an ISO time: {at!r}", USAGE)
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     item = RoutingInput(channel=channel, topics=frozenset(topics or ()), intent=intent,
@@ -235,8 +231,9 @@ def sweep(every: Annotated[float, typer.Option(
     cascade steps, alerts, lapsed leases, out-of-hours rules, promised-wait updates and
     owed sends left pending."""
     from warmline.bootstrap import bootstrap
+    from warmline.config import Config
 
-    wl = bootstrap()
+    wl = bootstrap(Config.from_env(database_url=database_url(None)))
     while True:
         done = wl.sweep()
         sys.stdout.write(json.dumps({**done.routing.__dict__,

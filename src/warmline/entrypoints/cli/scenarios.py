@@ -25,6 +25,10 @@ class Poster(Protocol):
     def get(self, url: str) -> Any: ...
 
 
+class Refused(RuntimeError):
+    """The server answered a scenario's turn with an error status."""
+
+
 @dataclass(frozen=True)
 class Scenario:
     name: str
@@ -68,7 +72,12 @@ class Result:
 def load(directory: Path) -> list[Scenario]:
     out = []
     for path in sorted(directory.glob("*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except yaml.YAMLError as exc:
+            raise ValueError(f"{path}: not valid YAML ({str(exc).splitlines()[0]})") from None
+        if not isinstance(data, dict):
+            raise ValueError(f"{path}: expected a mapping with name, turns and expect")
         for key in ("name", "turns", "expect"):
             if key not in data:
                 raise ValueError(f"{path}: missing key {key!r}")
@@ -103,8 +112,10 @@ def play(client: Poster, scenario: Scenario) -> Result:
             raise ValueError(f"{scenario.path}: turn {i} needs customer, agent or one_tap")
         response = client.post(url, json=body)
         if response.status_code >= 400:
-            raise RuntimeError(f"{scenario.path}: turn {i}: HTTP {response.status_code} "
-                               f"{response.text}")
+            hint = (" (the API token is missing, wrong or revoked)"
+                    if response.status_code in (401, 403) else "")
+            raise Refused(f"{scenario.path.name}: turn {i}: HTTP {response.status_code} "
+                          f"{response.text}{hint}")
         answer = response.json()
         reply = answer.get("reply") or {}
         for decision in (answer["decision"], reply.get("decision")):

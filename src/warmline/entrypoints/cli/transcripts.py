@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 
 from warmline.config import Config
+from warmline.entrypoints.cli.errors import database_url, fail
 
 transcripts_app = typer.Typer(help="Transcripts in FORMAT.md shape (label them, then "
                                    "`warmline eval` / `warmline replay --set`).",
@@ -18,7 +19,7 @@ Url = Annotated[str | None, typer.Option(help="database URL (default: WARMLINE_D
 
 
 def _config(url: str | None) -> Config:
-    return Config.from_env(database_url=url) if url else Config.from_env()
+    return Config.from_env(database_url=database_url(url))
 
 
 @transcripts_app.command("export")
@@ -48,12 +49,12 @@ def import_(folder: Annotated[Path, typer.Argument(help="a FORMAT.md set folder"
     from warmline.quality.dataset import load_set
     from warmline.service.transcripts import import_cases
 
+    config = _config(url)
     try:
         labelled = load_set(folder)
     except ValueError as exc:
-        err.print(f"[bold red]error:[/] {exc}")
-        raise typer.Exit(2) from exc
-    wl = bootstrap(_config(url))
+        fail(str(exc))
+    wl = bootstrap(config)
     cases = [{"id": c.id, "turns": [{"role": t.role, "text": t.text,
                                      "confidence": t.confidence, "intent": t.intent}
                                     for t in c.turns]} for c in labelled.cases]
