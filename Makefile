@@ -83,12 +83,12 @@ eval: $(STAMP)
 	mkdir -p $(EVAL_OUT)
 	for s in $(TRAINED_SETS); do \
 	  $(BIN)/warmline eval $(DEV_DATA)/$$s --retrain folds --data $(DEV_DATA) \
-	    --json $(EVAL_OUT)/$$s.folds.json || exit 1; \
+	    --json-out $(EVAL_OUT)/$$s.folds.json || exit 1; \
 	  $(BIN)/warmline eval $(DEV_DATA)/$$s --retrain without-set --data $(DEV_DATA) \
-	    --json $(EVAL_OUT)/$$s.without-set.json || exit 1; \
+	    --json-out $(EVAL_OUT)/$$s.without-set.json || exit 1; \
 	done
 	for s in $(UNSEEN_SETS); do \
-	  $(BIN)/warmline eval $(DEV_DATA)/$$s --json $(EVAL_OUT)/$$s.shipped.json || exit 1; \
+	  $(BIN)/warmline eval $(DEV_DATA)/$$s --json-out $(EVAL_OUT)/$$s.shipped.json || exit 1; \
 	done
 	$(BIN)/python bench/quality_summary.py $(EVAL_OUT) | tee $(EVAL_OUT)/SUMMARY.md
 

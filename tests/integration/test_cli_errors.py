@@ -15,7 +15,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from warmline.entrypoints.cli.errors import WarmlineGroup, fail
+from warmline.entrypoints.cli.conventions import WarmlineGroup, fail
 from warmline.entrypoints.cli.main import app
 
 ROOT = Path(__file__).resolve().parents[2]

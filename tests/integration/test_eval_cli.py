@@ -51,7 +51,7 @@ def sample(name: str, target: Path, cases: int, *, every: int = 1,
 def test_eval_scores_a_multi_turn_sample_and_writes_the_stable_json(tmp_path: Path) -> None:
     folder = sample("uss_multiwoz", tmp_path, 6)
     out = tmp_path / "out" / "uss.json"
-    result = runner.invoke(app, ["eval", str(folder), "--json", str(out)])
+    result = runner.invoke(app, ["eval", str(folder), "--json-out", str(out)])
     assert result.exit_code == 0, result.output
     data = json.loads(out.read_text(encoding="utf-8"))
     assert list(data) == KEYS
@@ -66,7 +66,7 @@ def test_eval_scores_a_multi_turn_sample_and_writes_the_stable_json(tmp_path: Pa
 def test_eval_reports_route_and_topics_on_bitext(tmp_path: Path) -> None:
     folder = sample("bitext", tmp_path, 40, every=97)
     out = tmp_path / "bitext.json"
-    result = runner.invoke(app, ["eval", str(folder), "--json", str(out)])
+    result = runner.invoke(app, ["eval", str(folder), "--json-out", str(out)])
     assert result.exit_code == 0, result.output
     data = json.loads(out.read_text(encoding="utf-8"))
     assert set(data["keys"]) == {"human_request", "complaint", "cancellation",
@@ -82,7 +82,7 @@ def test_a_set_with_a_kb_gets_a_scope_check_that_catches_out_of_scope(tmp_path: 
                "pto_request", "recipe", "timer", "translate", "weather"}
     folder = sample("clinc150", tmp_path, 400, kb_intents=intents)
     out = tmp_path / "clinc.json"
-    result = runner.invoke(app, ["eval", str(folder), "--json", str(out)])
+    result = runner.invoke(app, ["eval", str(folder), "--json-out", str(out)])
     assert result.exit_code == 0, result.output
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["intent_accuracy"] >= 0.9
@@ -101,7 +101,7 @@ def test_eval_runs_on_a_set_it_has_never_seen_with_lexical_signals(tmp_path: Pat
          "labels": {"human_request": True, "route": "general"}}]}]
     (folder / "cases.jsonl").write_text("\n".join(json.dumps(c) for c in cases) + "\n")
     out = tmp_path / "mine.json"
-    result = runner.invoke(app, ["eval", str(folder), "--signals", "lexical", "--json",
+    result = runner.invoke(app, ["eval", str(folder), "--signals", "lexical", "--json-out",
                                  str(out)])
     assert result.exit_code == 0, result.output
     data = json.loads(out.read_text())

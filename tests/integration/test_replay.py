@@ -53,7 +53,7 @@ def _candidate(tmp_path: Path, threshold: int) -> Path:
 def _replay(tmp_path: Path, url: str, policy: Path, *extra: str) -> dict[str, object]:
     out = tmp_path / "replay.json"
     result = CliRunner().invoke(app, ["replay", "--policy", str(policy), "--url", url,
-                                      "--signals", "lexical", "--json", str(out), *extra],
+                                      "--signals", "lexical", "--json-out", str(out), *extra],
                                 env={"WARMLINE_RECORD": "none"})
     assert result.exit_code == 0, result.output
     return dict(json.loads(out.read_text()))

@@ -14,7 +14,7 @@ runner = CliRunner()
 
 def test_simulate_prints_every_lane_the_histogram_and_the_eta_error(tmp_path: Path) -> None:
     result = runner.invoke(app, ["simulate", "--svg", str(tmp_path / "day.svg"),
-                                 "--json", str(tmp_path / "day.json")])
+                                 "--json-out", str(tmp_path / "day.json")])
     assert result.exit_code == 0, result.output
     for lane in ("priority", "retention", "billing", "fulfilment", "kitchen",
                  "general (fallback)", "all lanes"):
@@ -28,7 +28,7 @@ def test_simulate_prints_every_lane_the_histogram_and_the_eta_error(tmp_path: Pa
 
 
 def test_simulate_with_the_same_seed_prints_the_same_figures(tmp_path: Path) -> None:
-    runs = [runner.invoke(app, ["simulate", "--seed", "11", "--json",
+    runs = [runner.invoke(app, ["simulate", "--seed", "11", "--json-out",
                                 str(tmp_path / f"{i}.json")]) for i in (1, 2)]
     assert all(r.exit_code == 0 for r in runs)
     assert (tmp_path / "1.json").read_text() == (tmp_path / "2.json").read_text()

@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from warmline.config import Config
-from warmline.entrypoints.cli.errors import USAGE, database_url, fail
+from warmline.entrypoints.cli.conventions import USAGE, database_url, fail
 from warmline.ports import AccessStore
 
 users_app = typer.Typer(help="People who sign in to the console (roles: agent, supervisor, "

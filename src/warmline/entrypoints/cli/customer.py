@@ -8,7 +8,7 @@ import typer
 from rich.console import Console
 
 from warmline.config import Config
-from warmline.entrypoints.cli.errors import database_url, fail
+from warmline.entrypoints.cli.conventions import database_url, fail
 
 customer_app = typer.Typer(help="One customer's data in Warmline.", no_args_is_help=True)
 out = Console()

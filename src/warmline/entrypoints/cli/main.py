@@ -21,7 +21,7 @@ from warmline.entrypoints.cli import record as cli_record
 from warmline.entrypoints.cli import replay as cli_replay
 from warmline.entrypoints.cli import routing as routing_cli
 from warmline.entrypoints.cli import transcripts as cli_transcripts
-from warmline.entrypoints.cli.errors import USAGE, WarmlineGroup, database_url, fail
+from warmline.entrypoints.cli.conventions import USAGE, WarmlineGroup, database_url, fail
 
 app = typer.Typer(help="Warmline: clean AI-to-human escalation for commerce support.",
                   no_args_is_help=True, add_completion=False, cls=WarmlineGroup)

@@ -19,7 +19,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from warmline.entrypoints.cli.errors import USAGE, fail
+from warmline.entrypoints.cli.conventions import USAGE, JsonFlag, JsonOut, emit_json, fail
 from warmline.quality.metrics import Report
 
 DEFAULT_DATA = Path("../shared/data/dev")
@@ -29,8 +29,8 @@ err = Console(stderr=True)
 
 def eval_command(
     folder: Annotated[Path, typer.Argument(help="a labelled set: cases.jsonl [+ kb.jsonl]")],
-    json_out: Annotated[Path | None, typer.Option("--json", help="write the figures here")]
-    = None,
+    as_json: JsonFlag = False,
+    json_out: JsonOut = None,
     signals: Annotated[str | None, typer.Option(help="semantic or lexical "
                                                      "(default: WARMLINE_SIGNALS)")] = None,
     policy: Annotated[Path | None, typer.Option(help="YAML policy (default: WARMLINE_POLICY "
@@ -89,11 +89,11 @@ def eval_command(
         except (ValueError, RuntimeError) as exc:
             fail(str(exc))
     seconds = time.perf_counter() - started
-    out.print(report_table(report, f"{labelled.name} ({provider} signals, heads: "
-                                   f"{_protocol_name(retrain, folds)}) in {seconds:.0f} s"))
+    if not as_json:
+        out.print(report_table(report, f"{labelled.name} ({provider} signals, heads: "
+                                       f"{_protocol_name(retrain, folds)}) in {seconds:.0f} s"))
+    emit_json(report.to_json(), as_json, json_out)
     if json_out is not None:
-        json_out.parent.mkdir(parents=True, exist_ok=True)
-        json_out.write_text(json.dumps(report.to_json(), indent=2) + "\n", encoding="utf-8")
         err.print(f"wrote {json_out}")
 
 

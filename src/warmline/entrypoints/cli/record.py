@@ -4,7 +4,6 @@ and the warm-handoff package from the command line."""
 from __future__ import annotations
 
 import json
-import sys
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Annotated
@@ -14,7 +13,14 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
-from warmline.entrypoints.cli.errors import USAGE, database_url, fail
+from warmline.entrypoints.cli.conventions import (
+    USAGE,
+    JsonFlag,
+    JsonOut,
+    database_url,
+    emit_json,
+    fail,
+)
 
 out = Console()
 err = Console(stderr=True)
@@ -70,8 +76,8 @@ def import_command(
 
 def context_command(
     conversation_id: Annotated[str, typer.Argument(help="the conversation's id")],
-    as_json: Annotated[bool, typer.Option("--json", help="print the JSON the API serves")]
-    = False,
+    as_json: JsonFlag = False,
+    json_out: JsonOut = None,
     url: Annotated[str | None, typer.Option(help="database URL (default: "
                                                  "WARMLINE_DATABASE_URL)")] = None,
 ) -> None:
@@ -92,10 +98,9 @@ def context_command(
     if view is None:
         fail(f"conversation {conversation_id!r} has not been handed off: it has no context "
              "package")
-    if as_json:
-        sys.stdout.write(json.dumps(view, indent=2, ensure_ascii=False) + "\n")
-        return
-    out.print(render(view))
+    emit_json(view, as_json, json_out)  # the JSON the API serves
+    if not as_json:
+        out.print(render(view))
 
 
 def demo_store_command(

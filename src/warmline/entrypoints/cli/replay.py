@@ -3,7 +3,6 @@ review, docs/metrics.md): the support lead's monthly tools."""
 
 from __future__ import annotations
 
-import json
 import time
 from collections import Counter
 from datetime import UTC, datetime
@@ -22,7 +21,14 @@ from rich.progress import (
 from rich.table import Table
 
 from warmline.domain.measure.replay import Change, Scores
-from warmline.entrypoints.cli.errors import USAGE, database_url, fail
+from warmline.entrypoints.cli.conventions import (
+    USAGE,
+    JsonFlag,
+    JsonOut,
+    database_url,
+    emit_json,
+    fail,
+)
 
 out = Console()
 err = Console(stderr=True)
@@ -57,8 +63,8 @@ def replay_command(
                                                  "WARMLINE_DATABASE_URL)")] = None,
     signals: Annotated[str | None, typer.Option(help="semantic or lexical "
                                                      "(default: WARMLINE_SIGNALS)")] = None,
-    json_out: Annotated[Path | None, typer.Option("--json", help="write the result here")]
-    = None,
+    as_json: JsonFlag = False,
+    json_out: JsonOut = None,
 ) -> None:
     """Re-run detectors and router under a candidate policy; show what would change."""
     from warmline.bootstrap import build_record, build_signals, load_policy, sql_uow_factory
@@ -99,13 +105,13 @@ def replay_command(
             changes, turns = st.changes, st.customer_turns
             result["baseline"] = "as it ran"
     seconds = time.perf_counter() - started
-    _print(changes, result, turns, seconds)
+    if not as_json:
+        _print(changes, result, turns, seconds)
     result.update(conversations=len(changes), customer_turns=turns,
                   counts=dict(Counter(c.kind for c in changes)),
                   changes=[{"conversation_id": c.conversation_id, "kind": c.kind,
                             "what": c.describe()} for c in changes if c.kind != "same"])
-    if json_out is not None:
-        json_out.write_text(json.dumps(result, indent=2), encoding="utf-8")
+    emit_json(result, as_json, json_out)
 
 
 def _scores(s: Scores) -> dict[str, Any]:
@@ -144,12 +150,21 @@ def report_command(
                                                          "here")] = Path("var/reports"),
     url: Annotated[str | None, typer.Option(help="database URL (default: "
                                                  "WARMLINE_DATABASE_URL)")] = None,
+    as_json: JsonFlag = False,
+    json_out: JsonOut = None,
 ) -> None:
-    """The monthly review: figures, charts and transcripts to read (HTML + CSV)."""
+    """The monthly review: figures, charts and transcripts to read (HTML + CSV); the
+    figures of the month and the one before as JSON with --json / --json-out."""
     from warmline.bootstrap import sql_uow_factory
     from warmline.entrypoints.cli.report_html import render
     from warmline.service.views.metrics import load_histories
-    from warmline.service.views.report import month_bounds, review, to_csv
+    from warmline.service.views.report import (
+        figure_rows,
+        month_bounds,
+        previous,
+        review,
+        to_csv,
+    )
 
     try:
         month_bounds(month)
@@ -161,8 +176,12 @@ def report_command(
     html, table = out_dir / f"review-{month}.html", out_dir / f"review-{month}.csv"
     html.write_text(render(r), encoding="utf-8")
     table.write_text(to_csv(r), encoding="utf-8")
-    out.print(f"{r.figures.conversations} conversations, {len(r.figures.handoffs)} handoffs "
-              f"in {month} → {html} and {table}", highlight=False)
+    emit_json({"month": month, "figures": dict(figure_rows(r.figures)),
+               "previous_month": previous(month), "previous": dict(figure_rows(r.before)),
+               "html": str(html), "csv": str(table)}, as_json, json_out)
+    if not as_json:
+        out.print(f"{r.figures.conversations} conversations, {len(r.figures.handoffs)} "
+                  f"handoffs in {month} → {html} and {table}", highlight=False)
 
 
 def history_command(

@@ -18,7 +18,14 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from warmline.domain.errors import PolicyError
-from warmline.entrypoints.cli.errors import USAGE, database_url, fail
+from warmline.entrypoints.cli.conventions import (
+    USAGE,
+    JsonFlag,
+    JsonOut,
+    database_url,
+    emit_json,
+    fail,
+)
 
 routing_app = typer.Typer(help="Routing: explain a route, apply due cascades.",
                           no_args_is_help=True)
@@ -42,8 +49,8 @@ def simulate(plan: Annotated[Path | None, typer.Option(
              seed: Annotated[int | None, typer.Option(help="override the plan's seed")] = None,
              svg: Annotated[Path | None, typer.Option(
                  help="write the time-to-human histograms as SVG here")] = None,
-             json_out: Annotated[Path | None, typer.Option(
-                 "--json", help="write the figures as JSON here")] = None) -> None:
+             as_json: JsonFlag = False,
+             json_out: JsonOut = None) -> None:
     """Simulate a day of handoffs on the policy's router: time-to-human per lane,
     abandonment, SLA attainment and the error of the wait estimates."""
     from dataclasses import replace
@@ -60,7 +67,8 @@ def simulate(plan: Annotated[Path | None, typer.Option(
     if seed is not None:
         day = replace(day, seed=seed)
     pol = _policy(policy)
-    out = Console(width=max(Console().width, 120))  # the tables need the room
+    # the tables need the room; with --json, standard output carries the JSON alone
+    out = Console(width=max(Console().width, 120), quiet=as_json)
     people = sum(s.count for s in day.staff)
     out.print(f"[bold]{day.name}[/] — {day.day.isoformat()} ({day.timezone}), seed {day.seed}; "
               f"~{day.expected_arrivals:.0f} escalations expected, {people} people on "
@@ -91,9 +99,8 @@ def simulate(plan: Annotated[Path | None, typer.Option(
         svg.write_text(rep.svg(lanes, errors, f"{day.name} — time to a human per lane"),
                        encoding="utf-8")
         out.print(f"histograms written to {svg}")
+    emit_json(_figures(lanes, total, stories), as_json, json_out)
     if json_out is not None:
-        json_out.write_text(json.dumps(_figures(lanes, total, stories), indent=2) + "\n",
-                            encoding="utf-8")
         out.print(f"figures written to {json_out}")
 
 

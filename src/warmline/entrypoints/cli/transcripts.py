@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 
 from warmline.config import Config
-from warmline.entrypoints.cli.errors import database_url, fail
+from warmline.entrypoints.cli.conventions import database_url, fail
 
 transcripts_app = typer.Typer(help="Transcripts in FORMAT.md shape (label them, then "
                                    "`warmline eval` / `warmline replay --set`).",

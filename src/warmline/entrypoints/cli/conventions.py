@@ -1,5 +1,7 @@
-"""How the command line fails: one line on standard error saying what went wrong and what
-to do, and an exit code an operator's script can act on.
+"""What every command shares: how it fails, which database it opens, how it prints JSON.
+
+Failing: one line on standard error saying what went wrong and what to do, and an exit
+code an operator's script can act on.
 
 - 1: the command was understood but the work failed (a database missing, unreachable or
   not migrated; a file's contents, a bad policy among them; a setting; a server).
@@ -10,11 +12,18 @@ Expected failures call `fail()`. Anything else raised by a command is caught onc
 `WarmlineGroup` (the `cls` of the top-level Typer app, so every sub-command is covered),
 and turned into the same one line; `warmline --debug COMMAND ...` lets the traceback out
 instead.
+
+JSON: a command with a machine-readable result takes `--json` (print it on standard
+output, and nothing else there: tables and notes are left out, progress stays on
+standard error) and `--json-out FILE` (write it to FILE, beside the usual output).
 """
 
 from __future__ import annotations
 
-from typing import Any, NoReturn
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -94,3 +103,19 @@ def database_url(url: str | None, *, migrated: bool = True) -> str:
         return check_database(url or Config.from_env().database_url, migrated=migrated)
     except DatabaseNotReady as exc:
         fail(str(exc))
+
+
+JsonFlag = Annotated[bool, typer.Option(
+    "--json", help="print the result as JSON on standard output (and nothing else there)")]
+JsonOut = Annotated[Path | None, typer.Option(
+    "--json-out", help="also write the result as JSON to this file", metavar="FILE")]
+
+
+def emit_json(data: Any, as_json: bool, json_out: Path | None) -> None:
+    """The result as JSON: printed with `--json`, written with `--json-out FILE`."""
+    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    if json_out is not None:
+        json_out.parent.mkdir(parents=True, exist_ok=True)
+        json_out.write_text(text, encoding="utf-8")
+    if as_json:
+        sys.stdout.write(text)
