@@ -6,6 +6,7 @@ own database (`warmline` CLI, container start-up, tests) from a URL alone.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from alembic import command
@@ -55,8 +56,9 @@ def current(url: str) -> str | None:
         engine.dispose()
 
 
+@functools.cache
 def head() -> str | None:
-    """The newest revision shipped with this package."""
+    """The newest revision shipped with this package (read once: `/healthz` asks often)."""
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
@@ -114,7 +116,7 @@ def problem(url: str, *, migrated: bool = True, engine: Engine | None = None) ->
     except SQLAlchemyError as exc:
         cause = str(getattr(exc, "orig", None) or exc).strip().splitlines()
         return (f"cannot open the database {where}: {cause[0] if cause else type(exc).__name__}"
-                "; check --url / WARMLINE_DATABASE_URL and that the database is running")
+                " (check WARMLINE_DATABASE_URL or --url, and that the database is running)")
     finally:
         if own:
             engine.dispose()

@@ -7,11 +7,11 @@ import logging
 import re
 from typing import Annotated, Any
 
-from fastapi import FastAPI, HTTPException, Query, Request, Response
+from fastapi import FastAPI, Query, Request, Response
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -197,14 +197,17 @@ def create_app(warmline: Warmline | None = None) -> FastAPI:
             raise RequestValidationError([{"loc": ("body", "text"), "type": "too_long",
                                            "msg": f"at most {max_chars} characters"}])
 
-    @app.get("/healthz", tags=["ops"], responses={503: ERRORS[503]},
+    @app.get("/healthz", tags=["ops"], response_model=s.HealthOut,
+             responses={503: {"model": s.UnhealthyOut, "description": "What keeps Warmline "
+                              "from working (the database unreachable, missing or not "
+                              "migrated; the embedded model missing), each with what to do"}},
              dependencies=[public("load balancers' health check")])
-    def health() -> dict[str, str]:
-        try:
-            with wl.uow() as uow:
-                uow.conversations.list_ids(limit=1)
-        except SQLAlchemyError as exc:
-            raise HTTPException(503, f"database unavailable: {type(exc).__name__}") from exc
+    def health() -> Any:
+        problems = wl.problems()
+        if problems:
+            return JSONResponse({"error": "unavailable", "message": "; ".join(problems),
+                                 "fields": [], "problems": problems}, 503,
+                                headers={"Retry-After": RETRY_AFTER})
         return {"status": "ok", "version": __version__, "policy_version": wl.policy.version}
 
     @app.post("/v1/conversations/{conversation_id}/messages", status_code=201,

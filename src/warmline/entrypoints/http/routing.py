@@ -71,7 +71,7 @@ def router(wl: Warmline) -> APIRouter:
         if wl.config.sweep_seconds > 0:
             thread = threading.Thread(
                 target=sweep_forever, args=(wl.bus, wl.dispatcher, wl.config.sweep_seconds,
-                                            stop),
+                                            stop, wl.database_problem),
                 name="warmline-sweeper", daemon=True)
             thread.start()
         try:

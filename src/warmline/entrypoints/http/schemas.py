@@ -136,3 +136,15 @@ class ErrorOut(BaseModel):
     error: str
     message: str
     fields: list[ErrorField] = []
+
+
+class HealthOut(BaseModel):
+    status: str
+    version: str
+    policy_version: str
+
+
+class UnhealthyOut(ErrorOut):
+    """503 from /healthz: each problem in one line, with what to do about it."""
+
+    problems: list[str] = []
