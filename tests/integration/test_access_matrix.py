@@ -186,6 +186,36 @@ def test_the_matrix_covers_every_authenticated_operation_in_the_schema(world: Wo
     assert documented - covered == set()
 
 
+ROLE_OF = {"metrics": "metrics", "bot": "bot", "ana": "agent", "ben": "agent",
+           "supervisor": "supervisor", "admin": "admin"}
+
+
+def test_the_schema_declares_for_each_operation_the_roles_the_matrix_gives_it(
+        world: World) -> None:
+    """Clients generated from /openapi.json learn how to authenticate: the bearer token
+    and the console session as security schemes, and per operation the roles that may
+    call it — which must be the roles this hand-written matrix lets through."""
+    schema = world.http.get("/openapi.json").json()
+    schemes = schema["components"]["securitySchemes"]
+    assert schemes["bearer"] == {"type": "http", "scheme": "bearer",
+                                 "description": schemes["bearer"]["description"]}
+    assert schemes["session"]["in"] == "cookie"
+    assert schemes["session"]["name"] == "warmline_session"
+    shape = re.compile(r"\{[^}]+\}")
+    by_shape = {(method.upper(), shape.sub("{}", path)): op
+                for path, ops in schema["paths"].items() for method, op in ops.items()}
+    for method, path, _, allowed in MATRIX:
+        concrete = path.replace("{handoff}", "h1")
+        [op] = [op for (m, p), op in by_shape.items() if m == method and re.fullmatch(
+            re.escape(p).replace(r"\{\}", "[^/]+"), concrete)]
+        roles = sorted({ROLE_OF[c] for c in allowed})
+        people = sorted(set(roles) & {"agent", "supervisor", "admin"})
+        assert op["security"] == [{"bearer": roles}, {"session": people}], (method, path)
+    for path in PUBLIC:
+        for op in schema["paths"][path].values():
+            assert "security" not in op, path  # open to anyone: no scheme required
+
+
 def test_an_agent_acts_only_as_itself_while_a_supervisor_may_act_for_anyone(
         world: World) -> None:
     hid = world.ids["handoff"]

@@ -20,11 +20,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from fastapi import Depends, Request, Response
+from fastapi import Depends, Request, Response, Security
 from fastapi.responses import JSONResponse
+from fastapi.security import APIKeyCookie, HTTPBearer
 
 from warmline.bootstrap import Warmline
-from warmline.domain.access import Principal, Role, holding, may_see
+from warmline.domain.access import PEOPLE, Principal, Role, holding, may_see
 from warmline.domain.routing.queueing import queues_for
 from warmline.ports import AccessStore
 from warmline.service import access
@@ -228,13 +229,30 @@ def _scope_allows(wl: Warmline, principal: Principal, scope: str | None,
     raise AssertionError(f"unknown scope {scope!r}")
 
 
+#: How the OpenAPI schema names the two ways in (`securitySchemes`). They take part in no
+#: check (`api_principal` reads the header and the cookie itself); `allow` declares them so
+#: each operation's `security` lists, per scheme, the roles that may call it (OpenAPI 3.1
+#: allows role names there for schemes other than OAuth).
+BEARER = HTTPBearer(scheme_name="bearer", auto_error=False, description=(
+    "An API token: `warmline tokens create NAME --role ROLE` (its secret is shown once), or "
+    "WARMLINE_ADMIN_TOKEN. The operation's list names the roles that may call it."))
+SESSION = APIKeyCookie(name=SESSION_COOKIE, scheme_name="session", auto_error=False,
+                       description=(
+    "A console sign-in (people: agent, supervisor, admin); calls that change anything also "
+    "send the session's CSRF token as `X-CSRF-Token`. The operation's list names the roles "
+    "that may call it."))
+
+
 def allow(*roles: Role, scope: str | None = None) -> Any:
     """The dependency a route declares: which roles may call it and, for agents, which
     path parameter ties the call to their queues (`conversation`, `handoff`, `queue`,
-    `self`). Staff pass every scope; a role not listed gets 403."""
+    `self`). Staff pass every scope; a role not listed gets 403. The schema shows the
+    roles under `security` (a session only for the people among them)."""
     allowed = frozenset(roles)
+    names = sorted(r.value for r in allowed)
+    people = sorted(r.value for r in allowed if r in PEOPLE)
 
-    def check(request: Request, principal: Principal = Depends(api_principal)) -> Principal:
+    def authorise(request: Request, principal: Principal) -> Principal:
         if principal.role not in allowed:
             raise AuthError(403, "forbidden", f"a {principal.role.value} may not "
                             f"{request.method} {request.url.path}")
@@ -242,6 +260,16 @@ def allow(*roles: Role, scope: str | None = None) -> Any:
             raise AuthError(403, "forbidden", "not one of your queues")
         return principal
 
+    def token_or_session(request: Request, principal: Principal = Depends(api_principal),
+                         _token: Any = Security(BEARER, scopes=names),
+                         _session: Any = Security(SESSION, scopes=people)) -> Principal:
+        return authorise(request, principal)
+
+    def token_only(request: Request, principal: Principal = Depends(api_principal),
+                   _token: Any = Security(BEARER, scopes=names)) -> Principal:
+        return authorise(request, principal)
+
+    check = token_or_session if people else token_only
     check.allowed_roles = allowed  # type: ignore[attr-defined]  # read by the matrix test
     check.scope = scope  # type: ignore[attr-defined]
     return Depends(check)
