@@ -60,6 +60,7 @@ bench: $(STAMP)
 	./scripts/ensure-postgres.sh
 	$(BIN)/python bench/claims.py --json $(BENCH_OUT)/claims.json
 	$(BIN)/python bench/http_ingest.py --semantic --json $(BENCH_OUT)/http_ingest.json
+	$(BIN)/python bench/shutdown.py --json $(BENCH_OUT)/shutdown.json
 	$(BIN)/python bench/combine.py $(BENCH_OUT)
 
 # Two minutes of locust at a fixed arrival rate against a real `warmline serve`

@@ -36,6 +36,7 @@ from warmline.entrypoints.http.auth import (
     limit_sender,
     public,
 )
+from warmline.entrypoints.http.shutdown import StopStreams
 from warmline.service.views.conversations import conversation_view
 
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -144,6 +145,7 @@ def create_app(warmline: Warmline | None = None) -> FastAPI:
                               "carries the NUL character (U+0000): a request with one is "
                               "refused with 422.")
     app.add_middleware(BodyLimit, limit=wl.config.max_body_bytes)
+    app.add_middleware(StopStreams)  # Ctrl+C ends open event streams at once (shutdown.py)
     app.state.warmline = wl
     app.state.access = Access.for_app(wl)
 
