@@ -45,6 +45,8 @@ screenshots: $(STAMP) chromium
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
+	$(BIN)/hadolint Dockerfile
+	$(BIN)/check-jsonschema --builtin-schema vendor.compose-spec compose.yaml
 
 # Every figure is printed and written as JSON under var/bench/ (one file per benchmark,
 # and all of them in var/bench/all.json); docs/benchmarks.md explains each.
